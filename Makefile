@@ -1,0 +1,81 @@
+# cosops.registry: two commands for people (`make demo`, `make test`), the rest are their parts.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(CURDIR)/$(VENV)/bin
+export PATH := $(BIN):$(PATH)
+# The collection as ansible-test and ansible-galaxy expect to find it.
+COLLECTIONS := $(CURDIR)/.build/collections
+COLLECTION := $(COLLECTIONS)/ansible_collections/cosops/registry
+export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
+# distribution's s3 driver panics when this is set; the SDKs find the CA bundle on their own.
+unexport AWS_CA_BUNDLE
+PYTEST_WORKERS ?= 2
+
+.PHONY: help
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
+
+$(VENV)/.installed: requirements.txt tests/requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r tests/requirements.txt
+	$(BIN)/python tests/setup/install_get_pip.py
+	touch $@
+
+.PHONY: venv
+venv: $(VENV)/.installed  ## Python virtual environment with everything the tests need
+
+.PHONY: system
+system:  ## Debian packages the tests need (root)
+	tests/setup/system-packages.sh
+
+.PHONY: collection
+collection: venv  ## copy the working tree to where ansible-test expects a collection
+	rm -rf $(COLLECTION) && mkdir -p $(COLLECTION)
+	git ls-files -z --cached --others --exclude-standard \
+	  | tar --null --ignore-failed-read -T - -cf - 2>/dev/null | tar -xf - -C $(COLLECTION)
+
+.PHONY: sanity
+sanity: collection  ## ansible-test sanity, every test
+	cd $(COLLECTION) && ansible-test sanity --local --python 3.11 --requirements --color no
+
+.PHONY: lint
+lint: collection  ## ansible-lint, production profile
+	cd $(COLLECTION) && ansible-lint --profile production --offline
+
+.PHONY: units
+units: venv  ## unit tests: pure logic, no network
+	$(BIN)/pytest -q -n $(PYTEST_WORKERS) tests/unit
+
+.PHONY: emulator-tests
+emulator-tests: venv system  ## the emulator proven with real clients
+	$(BIN)/pytest -q -n $(PYTEST_WORKERS) tests/emulator
+
+.PHONY: integration
+integration: collection system  ## integration targets against the emulator
+	$(BIN)/python -m tests.emulator.session --config $(COLLECTION)/tests/integration/integration_config.yml -- \
+	  bash -c 'cd $(COLLECTION) && ansible-test integration --local --python 3.11 --color no'
+
+.PHONY: emulator
+emulator: venv  ## run the emulator in the foreground on port 9400
+	$(BIN)/python -m tests.emulator --port 9400
+
+.PHONY: test
+test: venv system sanity lint units emulator-tests integration  ## everything CI runs
+
+.PHONY: demo
+demo: venv  ## the main job against the bundled emulator
+	$(BIN)/python -m tests.emulator.session --config demo/.state/emulator.yml -- \
+	  ansible-playbook -i localhost, -c local playbooks/demo.yml -e @demo/.state/emulator.yml
+
+.PHONY: build
+build: collection  ## collection tarball
+	cd $(COLLECTION) && ansible-galaxy collection build --force --output-path $(CURDIR)/.build
+
+.PHONY: clean
+clean:  ## remove build output (keeps the venv)
+	rm -rf .build tests/output

@@ -1,0 +1,79 @@
+# Copyright (c) cosops.registry contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""One error type for every Tencent Cloud failure, and which failures are worth retrying.
+
+Lowest layer: imports nothing from the SDKs, so it works (and unit-tests) without them.
+"""
+
+from __future__ import annotations
+
+# COS error codes that mean "try again later", not "you asked wrong".
+RETRYABLE_COS_CODES = frozenset(("SlowDown", "InternalError", "ServiceUnavailable", "RequestTimeout", "InternalErrorException"))
+# API v3 codes (and code prefixes before a dot) with the same meaning.
+RETRYABLE_API_CODES = frozenset(("RequestLimitExceeded", "InternalError", "ClientNetworkError", "ServerNetworkError"))
+# Failures that prove the server did not act on the request, so even a create may be sent again.
+NOT_PROCESSED_CODES = frozenset(("SlowDown", "ServiceUnavailable", "RequestLimitExceeded"))
+
+
+class ValidationError(ValueError):
+    """Input that breaks a rule; raised before any API call, its message one sentence naming the value and the rule."""
+
+
+class TencentCloudError(Exception):
+    """A failed call, described the way people search for it: action, code, message, RequestId."""
+
+    def __init__(self, action, code, message, request_id=None, status=None, retryable=False, processed=True):
+        self.action = action
+        self.code = code or "Unknown"
+        self.message = " ".join(str(message or "").split())
+        self.request_id = request_id
+        self.status = status
+        self.retryable = retryable
+        # False when the server certainly did nothing (throttled), so a non-idempotent call is safe to repeat.
+        self.processed = processed
+        super().__init__(self.summary())
+
+    def summary(self) -> str:
+        details = []
+        if self.status:
+            details.append(f"HTTP {self.status}")
+        if self.request_id:
+            details.append(f"RequestId {self.request_id}")
+        suffix = f" ({', '.join(details)})" if details else ""
+        return f"{self.action} failed: {self.code}: {self.message}{suffix}"
+
+    def as_result(self) -> dict:
+        """The error's parts for a module result, next to the one-line msg."""
+        return {"action": self.action, "code": self.code, "message": self.message, "request_id": self.request_id, "status": self.status}
+
+
+def _code_family(code: str) -> str:
+    return (code or "").split(".", 1)[0]
+
+
+def from_cos_exception(action: str, exc: Exception) -> TencentCloudError:
+    """Translate a cos-python-sdk-v5 exception (CosServiceError or CosClientError)."""
+    if hasattr(exc, "get_error_code"):
+        code = exc.get_error_code()
+        status = exc.get_status_code()
+        request_id = exc.get_request_id()
+        if request_id == "Unknown":
+            request_id = None
+        retryable = code in RETRYABLE_COS_CODES or (status is not None and int(status) >= 500)
+        return TencentCloudError(
+            action, code, exc.get_error_msg(), request_id, status, retryable=retryable, processed=code not in NOT_PROCESSED_CODES
+        )
+    # CosClientError: the request never got an answer (connection refused or dropped, timeout).
+    return TencentCloudError(action, "ClientNetworkError", str(exc), retryable=True)
+
+
+def from_api_exception(action: str, exc: Exception) -> TencentCloudError:
+    """Translate a tencentcloud-sdk-python TencentCloudSDKException."""
+    code = exc.get_code() or "Unknown"
+    message = exc.get_message()
+    if isinstance(message, bytes):
+        message = message.decode("utf-8", "replace")
+    retryable = code in RETRYABLE_API_CODES or _code_family(code) in RETRYABLE_API_CODES
+    return TencentCloudError(
+        action, code, message, exc.get_request_id(), retryable=retryable, processed=_code_family(code) not in NOT_PROCESSED_CODES
+    )

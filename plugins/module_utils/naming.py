@@ -1,0 +1,80 @@
+# Copyright (c) cosops.registry contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""COS naming rules: bucket names, appids and regions. Pure functions; each refusal is one sentence."""
+
+from __future__ import annotations
+
+import re
+
+from ansible_collections.cosops.registry.plugins.module_utils.errors import ValidationError
+
+APPID_PATTERN = re.compile(r"^1\d{9}$")
+# A name already ending in "-<appid>" is complete; appending again would give "name-appid-appid".
+APPID_SUFFIX = re.compile(r"-(1\d{9})$")
+SHORT_NAME_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
+REGION_PATTERN = re.compile(r"^[a-z]{2,4}-[a-z]+(?:-[a-z0-9]+)*$")
+MAX_HOST_LENGTH = 60
+
+
+def validate_region(region: str) -> str:
+    if not isinstance(region, str) or not REGION_PATTERN.match(region):
+        raise ValidationError(f"Region {region!r} is not a COS region name such as 'ap-guangzhou' (lowercase words joined by hyphens).")
+    return region
+
+
+def validate_appid(appid) -> str:
+    appid = str(appid)
+    if not APPID_PATTERN.match(appid):
+        raise ValidationError(f"AppId {appid!r} is not a Tencent Cloud AppId (10 digits starting with 1).")
+    return appid
+
+
+def split_bucket(name: str):
+    """('registry', '1250000000') for 'registry-1250000000'; ('registry', None) when the appid is missing."""
+    match = APPID_SUFFIX.search(name)
+    if match:
+        return name[: match.start()], match.group(1)
+    return name, None
+
+
+def bucket_host(bucket: str, region: str) -> str:
+    return f"{bucket}.cos.{region}.myqcloud.com"
+
+
+def validate_bucket(bucket: str, region: str | None = None) -> str:
+    """Check a full `<name>-<appid>` bucket name against COS rules."""
+    short, appid = split_bucket(bucket or "")
+    if appid is None:
+        raise ValidationError(f"Bucket {bucket!r} must end in '-<appid>' (a 10-digit AppId), as COS bucket names do.")
+    _validate_short_name(short, bucket)
+    if region is not None:
+        host = bucket_host(bucket, region)
+        if len(host) > MAX_HOST_LENGTH:
+            raise ValidationError(
+                f"Bucket {bucket!r} in region {region!r} is too long: the host {host!r} has {len(host)} characters "
+                f"and COS allows at most {MAX_HOST_LENGTH}."
+            )
+    return bucket
+
+
+def _validate_short_name(short: str, shown: str) -> None:
+    if not short:
+        raise ValidationError(f"Bucket {shown!r} has an empty name before the AppId.")
+    if not SHORT_NAME_PATTERN.match(short):
+        raise ValidationError(
+            f"Bucket {shown!r} may use only lowercase letters, digits and hyphens, and may not start or end with a hyphen."
+        )
+
+
+def qualify_bucket(name: str, appid, region: str | None = None):
+    """Return (full name, appended) where appended says whether '-<appid>' had to be added."""
+    short, found = split_bucket(name or "")
+    if found is not None:
+        return validate_bucket(name, region), False
+    _validate_short_name(name, name)
+    full = f"{name}-{validate_appid(appid)}"
+    return validate_bucket(full, region), True
+
+
+def needs_appid(name: str) -> bool:
+    return split_bucket(name or "")[1] is None

@@ -1,0 +1,46 @@
+# Copyright (c) cosops.registry contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Jittered exponential backoff, bounded in attempts and in time, for transient failures only."""
+
+from __future__ import annotations
+
+import random
+import time
+
+from ansible_collections.cosops.registry.plugins.module_utils.errors import TencentCloudError
+
+BASE_DELAY = 0.5
+MAX_DELAY = 8.0
+# No call waits longer than this in total between its attempts, whatever `retries` says.
+MAX_TOTAL_WAIT = 60.0
+
+
+def backoff_delays(retries: int, base: float = BASE_DELAY, cap: float = MAX_DELAY, budget: float = MAX_TOTAL_WAIT, rand=random.random):
+    """The waits before each retry: full jitter over a doubling ceiling, stopping when the budget is spent."""
+    spent = 0.0
+    for attempt in range(retries):
+        delay = rand() * min(cap, base * (2 ** attempt))
+        if spent + delay > budget:
+            return
+        spent += delay
+        yield delay
+
+
+def should_retry(error: TencentCloudError, idempotent: bool) -> bool:
+    """Retry transient failures; a call that creates something is repeated only when the server surely did nothing."""
+    return error.retryable and (idempotent or not error.processed)
+
+
+def call_with_retries(call, retries: int, idempotent: bool = True, sleep=time.sleep, delays=None):
+    """Run call(), which raises TencentCloudError, retrying what should_retry allows."""
+    waits = iter(delays if delays is not None else backoff_delays(retries))
+    while True:
+        try:
+            return call()
+        except TencentCloudError as error:
+            if not should_retry(error, idempotent):
+                raise
+            delay = next(waits, None)
+            if delay is None:
+                raise
+            sleep(delay)
