@@ -8,12 +8,15 @@ VENV ?= .venv
 BIN := $(CURDIR)/$(VENV)/bin
 export PATH := $(BIN):$(PATH)
 # The collection as ansible-test and ansible-galaxy expect to find it.
-COLLECTIONS := $(CURDIR)/.build/collections
+BUILD_DIR ?= $(CURDIR)/.build
+COLLECTIONS := $(BUILD_DIR)/collections
 COLLECTION := $(COLLECTIONS)/ansible_collections/cosops/registry
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 # distribution's s3 driver panics when this is set; the SDKs find the CA bundle on their own.
 unexport AWS_CA_BUNDLE
 PYTEST_WORKERS ?= 2
+# Integration targets to run (all by default), e.g. `make integration TARGETS="cos_bucket cos_lifecycle"`.
+TARGETS ?=
 
 .PHONY: help
 help:  ## list the targets
@@ -58,7 +61,7 @@ emulator-tests: venv system  ## the emulator proven with real clients
 .PHONY: integration
 integration: collection system  ## integration targets against the emulator
 	$(BIN)/python -m tests.emulator.session --config $(COLLECTION)/tests/integration/integration_config.yml -- \
-	  bash -c 'cd $(COLLECTION) && ansible-test integration --local --python 3.11 --color no'
+	  bash -c 'cd $(COLLECTION) && ansible-test integration --local --python 3.11 --color no $(TARGETS)'
 
 .PHONY: emulator
 emulator: venv  ## run the emulator in the foreground on port 9400
@@ -74,7 +77,7 @@ demo: venv  ## the main job against the bundled emulator
 
 .PHONY: build
 build: collection  ## collection tarball
-	cd $(COLLECTION) && ansible-galaxy collection build --force --output-path $(CURDIR)/.build
+	cd $(COLLECTION) && ansible-galaxy collection build --force --output-path $(BUILD_DIR)
 
 .PHONY: clean
 clean:  ## remove build output (keeps the venv)
