@@ -1,0 +1,166 @@
+"""CAM policy documents: validation as CreatePolicy does it, and evaluation of requests against them.
+
+A document is `{"version": "2.0", "statement": [{"effect", "action", "resource", "condition"?}, ...]}`. Keys and
+effects are case-insensitive, as CAM accepts them. A request is allowed when some statement allows it and none
+denies it.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+EFFECTS = ("allow", "deny")
+CONDITION_OPERATORS = ("string_equal", "string_not_equal", "string_like", "string_not_like")
+NEGATED_OPERATORS = ("string_not_equal", "string_not_like")
+MAX_DOCUMENT_LENGTH = 6144
+
+
+class PolicyDocumentError(Exception):
+    """A document CreatePolicy/UpdatePolicy refuses; `code` is the CAM error code."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Statement:
+    effect: str
+    actions: tuple[str, ...]
+    resources: tuple[str, ...]
+    conditions: tuple[tuple[str, str, tuple[str, ...]], ...]  # (operator, key, values)
+
+
+def parse_policy_document(text: str) -> tuple[Statement, ...]:
+    """Validate a policy document and return its statements, or raise PolicyDocumentError."""
+    if len(text) > MAX_DOCUMENT_LENGTH:
+        raise PolicyDocumentError(
+            "InvalidParameter.PolicyDocumentLengthOverLimit", f"PolicyDocument is longer than {MAX_DOCUMENT_LENGTH}"
+        )
+    try:
+        document = json.loads(text)
+    except ValueError as exc:
+        raise PolicyDocumentError("InvalidParameter.PolicyDocumentError", f"PolicyDocument is not JSON: {exc}") from None
+    if not isinstance(document, dict):
+        raise PolicyDocumentError("InvalidParameter.PolicyDocumentError", "PolicyDocument must be a JSON object")
+    document = _lower_keys(document)
+    if document.get("version") != "2.0":
+        raise PolicyDocumentError("InvalidParameter.VersionError", 'policy version must be "2.0"')
+    statements = document.get("statement")
+    if isinstance(statements, dict):
+        statements = [statements]
+    if not isinstance(statements, list) or not statements:
+        raise PolicyDocumentError("InvalidParameter.StatementError", "statement must be a non-empty list")
+    return tuple(_parse_statement(statement) for statement in statements)
+
+
+def _lower_keys(mapping: dict) -> dict:
+    return {str(key).lower(): value for key, value in mapping.items()}
+
+
+def _parse_statement(raw: Any) -> Statement:
+    if not isinstance(raw, dict):
+        raise PolicyDocumentError("InvalidParameter.StatementError", "each statement must be a JSON object")
+    raw = _lower_keys(raw)
+    effect = raw.get("effect")
+    if not isinstance(effect, str) or effect.lower() not in EFFECTS:
+        raise PolicyDocumentError("InvalidParameter.EffectError", f"effect must be allow or deny, not {effect!r}")
+    actions = _string_list(raw.get("action"), "InvalidParameter.ActionError", "action")
+    resources = _string_list(raw.get("resource"), "InvalidParameter.ResourceError", "resource")
+    return Statement(effect.lower(), actions, resources, _parse_conditions(raw.get("condition")))
+
+
+def _string_list(value: Any, code: str, field: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not value or not all(isinstance(item, str) and item for item in value):
+        raise PolicyDocumentError(code, f"{field} must be a non-empty string or list of strings")
+    return tuple(value)
+
+
+def _parse_conditions(raw: Any) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, dict):
+        raise PolicyDocumentError("InvalidParameter.ConditionError", "condition must be a JSON object")
+    conditions = []
+    for operator, tests in raw.items():
+        if operator.lower() not in CONDITION_OPERATORS:
+            raise PolicyDocumentError(
+                "InvalidParameter.ConditionTypeError",
+                f"condition operator {operator!r} is not one of {', '.join(CONDITION_OPERATORS)}",
+            )
+        if not isinstance(tests, dict) or not tests:
+            raise PolicyDocumentError("InvalidParameter.ConditionContentError", f"condition {operator!r} is empty")
+        for key, values in tests.items():
+            values = [values] if isinstance(values, str) else values
+            if not isinstance(values, list) or not all(isinstance(item, str) for item in values):
+                raise PolicyDocumentError(
+                    "InvalidParameter.ConditionContentError", f"condition values for {key!r} must be strings"
+                )
+            conditions.append((operator.lower(), key, tuple(values)))
+    return tuple(conditions)
+
+
+def evaluate(statements: list[Statement], action: str, resource: str, context: dict | None = None) -> bool:
+    """True when some statement allows `action` on `resource` and none denies it (explicit deny wins)."""
+    context = context or {}
+    allowed = False
+    for statement in statements:
+        if not _statement_applies(statement, action, resource, context):
+            continue
+        if statement.effect == "deny":
+            return False
+        allowed = True
+    return allowed
+
+
+def _statement_applies(statement: Statement, action: str, resource: str, context: dict) -> bool:
+    return (
+        any(action_matches(pattern, action) for pattern in statement.actions)
+        and any(resource_matches(pattern, resource) for pattern in statement.resources)
+        and all(_condition_holds(operator, key, values, context) for operator, key, values in statement.conditions)
+    )
+
+
+def action_matches(pattern: str, action: str) -> bool:
+    """`name/cos:GetObject`, `cos:Get*`, `name/cos:*`, `*`: the `name/` prefix is optional, names ignore case."""
+    return _wildcard(_strip_name_prefix(pattern).lower()).fullmatch(_strip_name_prefix(action).lower()) is not None
+
+
+def _strip_name_prefix(action: str) -> str:
+    return action[len("name/") :] if action.lower().startswith("name/") else action
+
+
+def resource_matches(pattern: str, resource: str) -> bool:
+    """`*` matches any run of characters; an empty region in a qcs six-part pattern matches every region."""
+    return _wildcard(_any_region(pattern)).fullmatch(resource) is not None
+
+
+def _any_region(pattern: str) -> str:
+    parts = pattern.split(":", 5)
+    if len(parts) == 6 and parts[0] == "qcs" and parts[3] == "":
+        parts[3] = "*"
+    return ":".join(parts)
+
+
+def _condition_holds(operator: str, key: str, values: tuple[str, ...], context: dict) -> bool:
+    negated = operator in NEGATED_OPERATORS
+    if key not in context:
+        return negated
+    actual = str(context[key])
+    if operator in ("string_like", "string_not_like"):
+        matched = any(_wildcard(value).fullmatch(actual) for value in values)
+    else:
+        matched = actual in values
+    return matched != negated
+
+
+@functools.lru_cache(maxsize=1024)
+def _wildcard(pattern: str) -> re.Pattern:
+    return re.compile(".*".join(re.escape(part) for part in pattern.split("*")), re.DOTALL)
