@@ -1,0 +1,73 @@
+"""COS naming rules: each refusal names the value and the rule."""
+
+import pytest
+
+from ansible_collections.cosops.registry.plugins.module_utils.errors import ValidationError
+from ansible_collections.cosops.registry.plugins.module_utils.naming import (
+    qualify_bucket,
+    split_bucket,
+    validate_appid,
+    validate_bucket,
+    validate_region,
+)
+
+
+def test_appid_is_appended_only_when_missing():
+    assert qualify_bucket("registry", "1250000000") == ("registry-1250000000", True)
+    assert qualify_bucket("registry-1250000000", "1250000000") == ("registry-1250000000", False)
+
+
+def test_appid_is_not_needed_when_the_name_has_one():
+    assert qualify_bucket("registry-1250000000", None) == ("registry-1250000000", False)
+
+
+def test_split_bucket_finds_the_appid_suffix():
+    assert split_bucket("my-registry-1300000001") == ("my-registry", "1300000001")
+    assert split_bucket("backup-20240101") == ("backup-20240101", None)
+
+
+@pytest.mark.parametrize(
+    "name,fragment",
+    [
+        ("Registry-1250000000", "lowercase letters, digits and hyphens"),
+        ("-registry-1250000000", "may not start or end with a hyphen"),
+        ("registry--1250000000", "may not start or end with a hyphen"),
+        ("reg_istry-1250000000", "lowercase letters"),
+        ("registry", "must end in '-<appid>'"),
+        ("-1250000000", "empty name"),
+    ],
+)
+def test_bad_bucket_names_are_refused_with_the_rule(name, fragment):
+    with pytest.raises(ValidationError) as raised:
+        validate_bucket(name)
+    assert fragment in str(raised.value)
+    assert repr(name) in str(raised.value)
+
+
+def test_bucket_host_may_not_exceed_sixty_characters():
+    validate_bucket("r" * 19 + "-1250000000", "ap-guangzhou")  # exactly 60
+    with pytest.raises(ValidationError) as raised:
+        validate_bucket("r" * 20 + "-1250000000", "ap-guangzhou")
+    assert "at most 60" in str(raised.value)
+
+
+@pytest.mark.parametrize("region", ["ap-guangzhou", "ap-shanghai-fsi", "na-siliconvalley", "eu-frankfurt"])
+def test_real_region_names_pass(region):
+    assert validate_region(region) == region
+
+
+@pytest.mark.parametrize("region", ["guangzhou", "AP-GUANGZHOU", "ap_guangzhou", "", "ap-guangzhou "])
+def test_malformed_regions_are_refused(region):
+    with pytest.raises(ValidationError, match="is not a COS region name"):
+        validate_region(region)
+
+
+@pytest.mark.parametrize("appid", ["125000000", "0250000000", "12500000000", "abc"])
+def test_malformed_appids_are_refused(appid):
+    with pytest.raises(ValidationError, match="is not a Tencent Cloud AppId"):
+        validate_appid(appid)
+
+
+def test_unqualified_name_with_bad_appid_is_refused_before_any_call():
+    with pytest.raises(ValidationError):
+        qualify_bucket("registry", "12")
