@@ -1,0 +1,329 @@
+"""CAM (version 2019-01-16) actions: request parameters in, response fields out, named as the SDK's models name them.
+
+Each handler takes the identity store, the calling principal and the decoded parameters, and returns the fields of
+`Response` (without RequestId). Rules and state live in the store; this module only translates.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Callable
+
+from tests.emulator.iam import AccessKey, CamError, IamStore, Policy, Principal, User
+
+VERSION = "2019-01-16"
+MAX_PAGE_SIZE = 200
+CREATE_MODE_SYNTAX = 2  # "created from policy syntax": every policy made through the API
+
+Handler = Callable[[IamStore, Principal, dict], dict]
+
+
+# --- parameters -------------------------------------------------------------------------------------------------
+
+
+def required(params: dict, name: str) -> Any:
+    value = params.get(name)
+    if value is None or value == "":
+        raise CamError("MissingParameter", f"The request is missing the required parameter {name}")
+    return value
+
+
+def text_param(params: dict, name: str, default: str | None = "") -> str | None:
+    value = params.get(name, default)
+    if value is not None and not isinstance(value, str):
+        raise CamError("InvalidParameter.ParamError", f"Parameter {name} must be a string")
+    return value
+
+
+def int_param(params: dict, name: str, default: int | None = None) -> int | None:
+    """Integers arrive as JSON numbers (POST) or strings (GET); both are accepted."""
+    value = params.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise CamError("InvalidParameter.ParamError", f"Parameter {name} must be an integer, not {value!r}") from None
+
+
+def required_int(params: dict, name: str) -> int:
+    required(params, name)
+    return int_param(params, name)
+
+
+def int_list_param(params: dict, name: str) -> list[int]:
+    values = required(params, name)
+    values = values if isinstance(values, list) else [values]
+    return [int_param({name: value}, name) for value in values]
+
+
+def target_uin(params: dict, caller: Principal, name: str = "TargetUin") -> str:
+    """The user a key action is about: the caller when the parameter is left out."""
+    uin = int_param(params, name)
+    return caller.uin if uin is None else str(uin)
+
+
+def paged(items: list, params: dict) -> tuple[int, list]:
+    """(total, the requested page) for Page (from 1) and Rp (page size, 1-200, default 20)."""
+    page = int_param(params, "Page", 1)
+    size = int_param(params, "Rp", 20)
+    if page < 1 or not 1 <= size <= MAX_PAGE_SIZE:
+        raise CamError("InvalidParameter.ParamError", f"Page must be >= 1 and Rp 1-{MAX_PAGE_SIZE}")
+    return len(items), items[(page - 1) * size : page * size]
+
+
+# --- response shapes --------------------------------------------------------------------------------------------
+
+
+def user_fields(user: User) -> dict:
+    return {
+        "Uin": int(user.uin),
+        "Name": user.name,
+        "Uid": user.uid,
+        "Remark": user.remark,
+        "ConsoleLogin": user.console_login,
+        "PhoneNum": user.phone_num,
+        "CountryCode": user.country_code,
+        "Email": user.email,
+    }
+
+
+def key_fields(key: AccessKey) -> dict:
+    return {
+        "AccessKeyId": key.secret_id,
+        "Status": "Active" if key.active else "Inactive",
+        "CreateTime": key.create_time,
+        "Description": key.description,
+    }
+
+
+def policy_type(policy: Policy) -> int:
+    return 2 if policy.preset else 1
+
+
+def strategy_info(iam: IamStore, policy: Policy) -> dict:
+    return {
+        "PolicyId": policy.policy_id,
+        "PolicyName": policy.name,
+        "AddTime": policy.add_time,
+        "UpdateTime": policy.update_time,
+        "Type": policy_type(policy),
+        "Description": policy.description,
+        "CreateMode": CREATE_MODE_SYNTAX,
+        "Attachments": iam.policy_attachments(policy.policy_id),
+        "AttachEntityCount": iam.policy_attachments(policy.policy_id),
+        "ServiceType": None,
+        "IsServiceLinkedPolicy": 0,
+        "Tags": [],
+    }
+
+
+def attached_policy_info(policy: Policy, added: str, caller: Principal) -> dict:
+    return {
+        "PolicyId": policy.policy_id,
+        "PolicyName": policy.name,
+        "AddTime": added,
+        "CreateMode": CREATE_MODE_SYNTAX,
+        "PolicyType": "QCS" if policy.preset else "User",
+        "Remark": policy.description,
+        "OperateOwnerUin": caller.owner_uin,
+        "OperateUin": caller.uin,
+        "OperateUinType": 0,
+        "Deactived": 0,
+        "DeactivedDetail": [],
+    }
+
+
+def day_of(epoch: float | None) -> str | None:
+    return None if epoch is None else time.strftime("%Y-%m-%d", time.gmtime(epoch))
+
+
+# --- users ------------------------------------------------------------------------------------------------------
+
+
+def add_user(iam: IamStore, caller: Principal, params: dict) -> dict:
+    user, key, generated_password = iam.add_user(
+        required(params, "Name"),
+        remark=text_param(params, "Remark"),
+        console_login=int_param(params, "ConsoleLogin", 0),
+        use_api=int_param(params, "UseApi", 0),
+        password=text_param(params, "Password"),
+        phone_num=text_param(params, "PhoneNum"),
+        country_code=text_param(params, "CountryCode"),
+        email=text_param(params, "Email"),
+    )
+    response = {"Uin": int(user.uin), "Name": user.name, "Uid": user.uid}
+    if generated_password:
+        response["Password"] = generated_password
+    if key is not None:
+        response.update(SecretId=key.secret_id, SecretKey=key.secret_key)
+    return response
+
+
+def get_user(iam: IamStore, caller: Principal, params: dict) -> dict:
+    user = iam.get_user(required(params, "Name"))
+    return dict(user_fields(user), RecentlyLoginIP="", RecentlyLoginTime="")
+
+
+def list_users(iam: IamStore, caller: Principal, params: dict) -> dict:
+    return {"Data": [dict(user_fields(user), CreateTime=user.create_time, NickName="") for user in iam.list_users()]}
+
+
+def update_user(iam: IamStore, caller: Principal, params: dict) -> dict:
+    iam.update_user(
+        required(params, "Name"),
+        remark=text_param(params, "Remark", None),
+        console_login=int_param(params, "ConsoleLogin"),
+        password=text_param(params, "Password", None) or None,
+        phone_num=text_param(params, "PhoneNum", None),
+        country_code=text_param(params, "CountryCode", None),
+        email=text_param(params, "Email", None),
+    )
+    return {}
+
+
+def delete_user(iam: IamStore, caller: Principal, params: dict) -> dict:
+    iam.delete_user(required(params, "Name"), force=int_param(params, "Force", 0) == 1)
+    return {}
+
+
+# --- access keys ------------------------------------------------------------------------------------------------
+
+
+def create_access_key(iam: IamStore, caller: Principal, params: dict) -> dict:
+    key = iam.create_access_key(target_uin(params, caller), text_param(params, "Description"))
+    return {"AccessKey": dict(key_fields(key), SecretAccessKey=key.secret_key)}
+
+
+def list_access_keys(iam: IamStore, caller: Principal, params: dict) -> dict:
+    return {"AccessKeys": [key_fields(key) for key in iam.list_access_keys(target_uin(params, caller))]}
+
+
+def update_access_key(iam: IamStore, caller: Principal, params: dict) -> dict:
+    status = required(params, "Status")
+    if status not in ("Active", "Inactive"):
+        raise CamError("InvalidParameter.ParamError", f"Status {status!r} must be Active or Inactive")
+    iam.update_access_key(target_uin(params, caller), required(params, "AccessKeyId"), status == "Active")
+    return {}
+
+
+def delete_access_key(iam: IamStore, caller: Principal, params: dict) -> dict:
+    iam.delete_access_key(target_uin(params, caller), required(params, "AccessKeyId"))
+    return {}
+
+
+def get_security_last_used(iam: IamStore, caller: Principal, params: dict) -> dict:
+    secret_ids = required(params, "SecretIdList")
+    secret_ids = secret_ids if isinstance(secret_ids, list) else [secret_ids]
+    rows = [
+        {
+            "SecretId": secret_id,
+            "LastUsedDate": day_of(last_used),
+            "LastSecretUsedDate": None if last_used is None else int(last_used),
+        }
+        for secret_id, last_used in iam.key_last_used(secret_ids)
+    ]
+    return {"SecretIdLastUsedRows": rows}
+
+
+# --- policies ---------------------------------------------------------------------------------------------------
+
+
+def create_policy(iam: IamStore, caller: Principal, params: dict) -> dict:
+    policy = iam.create_policy(
+        required(params, "PolicyName"), required(params, "PolicyDocument"), text_param(params, "Description")
+    )
+    return {"PolicyId": policy.policy_id}
+
+
+def get_policy(iam: IamStore, caller: Principal, params: dict) -> dict:
+    policy = iam.get_policy(required_int(params, "PolicyId"))
+    return {
+        "PolicyName": policy.name,
+        "Description": policy.description,
+        "Type": policy_type(policy),
+        "AddTime": policy.add_time,
+        "UpdateTime": policy.update_time,
+        "PolicyDocument": policy.document,
+        "PresetAlias": "",
+        "IsServiceLinkedRolePolicy": 0,
+        "Tags": [],
+    }
+
+
+def update_policy(iam: IamStore, caller: Principal, params: dict) -> dict:
+    """With PolicyId, PolicyName is the new name; without it, PolicyName names the policy to update."""
+    policy_id = int_param(params, "PolicyId")
+    name = text_param(params, "PolicyName", None)
+    if policy_id is None:
+        policy_id, name = iam.find_policy_id(required(params, "PolicyName")), None
+    policy = iam.update_policy(
+        policy_id,
+        name=name,
+        document=text_param(params, "PolicyDocument", None),
+        description=text_param(params, "Description", None),
+    )
+    return {"PolicyId": policy.policy_id}
+
+
+def delete_policy(iam: IamStore, caller: Principal, params: dict) -> dict:
+    iam.delete_policies(int_list_param(params, "PolicyId"))
+    return {}
+
+
+def list_policies(iam: IamStore, caller: Principal, params: dict) -> dict:
+    policies = iam.list_policies(text_param(params, "Scope") or "All", text_param(params, "Keyword"))
+    total, page = paged(policies, params)
+    return {"TotalNum": total, "List": [strategy_info(iam, policy) for policy in page], "ServiceTypeList": []}
+
+
+def attach_user_policy(iam: IamStore, caller: Principal, params: dict) -> dict:
+    iam.attach_user_policy(required_int(params, "PolicyId"), str(required_int(params, "AttachUin")))
+    return {}
+
+
+def detach_user_policy(iam: IamStore, caller: Principal, params: dict) -> dict:
+    iam.detach_user_policy(required_int(params, "PolicyId"), str(required_int(params, "DetachUin")))
+    return {}
+
+
+def list_attached_user_policies(iam: IamStore, caller: Principal, params: dict) -> dict:
+    attached = iam.list_attached_user_policies(str(required_int(params, "TargetUin")))
+    total, page = paged(attached, params)
+    return {"TotalNum": total, "List": [attached_policy_info(policy, added, caller) for policy, added in page]}
+
+
+def get_user_app_id(iam: IamStore, caller: Principal, params: dict) -> dict:
+    return {"Uin": caller.uin, "OwnerUin": caller.owner_uin, "AppId": int(caller.appid)}
+
+
+ACTIONS: dict[str, Handler] = {
+    "AddUser": add_user,
+    "GetUser": get_user,
+    "ListUsers": list_users,
+    "UpdateUser": update_user,
+    "DeleteUser": delete_user,
+    "CreateAccessKey": create_access_key,
+    "ListAccessKeys": list_access_keys,
+    "UpdateAccessKey": update_access_key,
+    "DeleteAccessKey": delete_access_key,
+    "GetSecurityLastUsed": get_security_last_used,
+    "CreatePolicy": create_policy,
+    "GetPolicy": get_policy,
+    "UpdatePolicy": update_policy,
+    "DeletePolicy": delete_policy,
+    "ListPolicies": list_policies,
+    "AttachUserPolicy": attach_user_policy,
+    "DetachUserPolicy": detach_user_policy,
+    "ListAttachedUserPolicies": list_attached_user_policies,
+    "GetUserAppId": get_user_app_id,
+}
+
+
+def authorize(iam: IamStore, caller: Principal, action: str) -> None:
+    """Sub-users need a policy allowing `name/cam:<Action>`; CAM authorizes at operation level (resource `*`)."""
+    if not iam.is_allowed(caller, f"name/cam:{action}", "*"):
+        raise CamError(
+            "AuthFailure.UnauthorizedOperation",
+            f"Sub-user {caller.user_name} (uin {caller.uin}) is not allowed to call cam:{action}",
+        )
