@@ -45,7 +45,9 @@ def parse_policy_document(text: str) -> tuple[Statement, ...]:
     try:
         document = json.loads(text)
     except ValueError as exc:
-        raise PolicyDocumentError("InvalidParameter.PolicyDocumentError", f"PolicyDocument is not JSON: {exc}") from None
+        raise PolicyDocumentError(
+            "InvalidParameter.PolicyDocumentError", f"PolicyDocument is not JSON: {exc}"
+        ) from None
     if not isinstance(document, dict):
         raise PolicyDocumentError("InvalidParameter.PolicyDocumentError", "PolicyDocument must be a JSON object")
     document = _lower_keys(document)
