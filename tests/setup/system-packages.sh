@@ -2,7 +2,7 @@
 # Installs the Debian packages the tests need, only those that are missing.
 set -euo pipefail
 
-packages=(docker.io podman runc skopeo docker-registry haproxy uidmap)
+packages=(docker.io podman runc skopeo docker-registry haproxy uidmap shellcheck)
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

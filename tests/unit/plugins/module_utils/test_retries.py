@@ -38,7 +38,7 @@ def test_transient_failures_are_retried_until_success():
 def test_client_errors_are_never_retried():
     call = Flaky(permanent())
     with pytest.raises(TencentCloudError) as raised:
-        call_with_retries(call, retries=5, sleep=lambda _: None)
+        call_with_retries(call, retries=5, sleep=lambda seconds: None)
     assert raised.value.code == "AccessDenied"
     assert call.calls == 1
 
@@ -46,18 +46,18 @@ def test_client_errors_are_never_retried():
 def test_retries_stop_at_the_configured_count():
     call = Flaky(*[transient() for _ in range(10)])
     with pytest.raises(TencentCloudError):
-        call_with_retries(call, retries=2, sleep=lambda _: None)
+        call_with_retries(call, retries=2, sleep=lambda seconds: None)
     assert call.calls == 3
 
 
 def test_non_idempotent_calls_retry_only_failures_that_prove_nothing_happened():
     maybe_done = Flaky(transient(processed=True))
     with pytest.raises(TencentCloudError):
-        call_with_retries(maybe_done, retries=5, idempotent=False, sleep=lambda _: None)
+        call_with_retries(maybe_done, retries=5, idempotent=False, sleep=lambda seconds: None)
     assert maybe_done.calls == 1
 
     throttled = Flaky(transient(processed=False))
-    assert call_with_retries(throttled, retries=5, idempotent=False, sleep=lambda _: None) == "ok"
+    assert call_with_retries(throttled, retries=5, idempotent=False, sleep=lambda seconds: None) == "ok"
 
 
 def test_delays_are_jittered_below_a_doubling_ceiling():
