@@ -47,7 +47,12 @@ def test_effect_and_key_case_do_not_matter():
     shouted = {
         "Version": "2.0",
         "Statement": [
-            {"Effect": "Allow", "Action": s["action"], "Resource": s["resource"], **{k: v for k, v in s.items() if k == "condition"}}
+            {
+                "Effect": "Allow",
+                "Action": s["action"],
+                "Resource": s["resource"],
+                **{k: v for k, v in s.items() if k == "condition"},
+            }
             for s in DOCUMENT["statement"]
         ],
     }

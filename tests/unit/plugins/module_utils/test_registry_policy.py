@@ -1,0 +1,105 @@
+"""The registry policy, judged by the emulator's CAM evaluator: what the storage driver calls is allowed, nothing else."""
+
+import json
+
+import pytest
+
+from ansible_collections.cosops.registry.plugins.module_utils.cam import validate_policy_document
+from ansible_collections.cosops.registry.plugins.module_utils.errors import ValidationError
+from ansible_collections.cosops.registry.plugins.module_utils.registry_policy import (
+    LISTING_ACTIONS,
+    OBJECT_ACTIONS,
+    normalize_root,
+    registry_cam_policy,
+)
+from tests.emulator import cam_policy
+
+REGION = "ap-guangzhou"
+APPID = "1250000000"
+BUCKET = "registry-1250000000"
+BUCKET_RESOURCE = f"qcs::cos:{REGION}:uid/{APPID}:{BUCKET}/*"
+
+
+def obj(key: str, bucket: str = BUCKET) -> str:
+    return f"qcs::cos:{REGION}:uid/{APPID}:{bucket}/{key}"
+
+
+def allows(document: dict, action: str, resource: str, context: dict | None = None) -> bool:
+    statements = cam_policy.parse_policy_document(json.dumps(document))
+    return cam_policy.evaluate(list(statements), f"name/cos:{action}", resource, context)
+
+
+@pytest.fixture(name="policy")
+def policy_fixture():
+    return registry_cam_policy(BUCKET, REGION, APPID, "/registry/")
+
+
+@pytest.mark.parametrize("action", [name for name, _ in OBJECT_ACTIONS])
+def test_object_actions_are_allowed_under_the_root(policy, action):
+    assert allows(policy, action, obj("registry/docker/registry/v2/blobs/sha256/ab/data"))
+
+
+@pytest.mark.parametrize("key", ["other/file", "registry", "registry2/file", "file"])
+@pytest.mark.parametrize("action", ["PutObject", "GetObject", "DeleteObject", "InitiateMultipartUpload"])
+def test_object_actions_are_denied_outside_the_root(policy, action, key):
+    assert not allows(policy, action, obj(key))
+
+
+def test_other_buckets_are_untouched(policy):
+    assert not allows(policy, "GetObject", obj("registry/x", "other-1250000000"))
+
+
+@pytest.mark.parametrize("action", [name for name, _ in LISTING_ACTIONS])
+def test_listing_is_allowed_only_under_the_root(policy, action):
+    assert allows(policy, action, BUCKET_RESOURCE, {"cos:prefix": "registry/docker/registry/v2/repositories/"})
+    assert allows(policy, action, BUCKET_RESOURCE, {"cos:prefix": "registry/"})
+    assert not allows(policy, action, BUCKET_RESOURCE, {"cos:prefix": "other/"})
+    assert not allows(policy, action, BUCKET_RESOURCE, {"cos:prefix": "registry2/"})
+    assert not allows(policy, action, BUCKET_RESOURCE, {})
+
+
+@pytest.mark.parametrize(
+    "action",
+    ["PutBucketLifecycle", "DeleteBucketLifecycle", "DeleteBucket", "PutBucketACL", "PutBucketPolicy", "PutBucketCORS"],
+)
+def test_bucket_configuration_is_denied(policy, action):
+    assert not allows(policy, action, BUCKET_RESOURCE)
+    assert not allows(policy, action, BUCKET_RESOURCE, {"cos:prefix": "registry/"})
+
+
+def test_the_document_passes_cam_validation(policy):
+    assert validate_policy_document(policy) == policy
+
+
+def test_an_empty_root_covers_the_whole_bucket_without_a_condition():
+    policy = registry_cam_policy(BUCKET, REGION, APPID, "/")
+    assert allows(policy, "PutObject", obj("docker/registry/v2/x"))
+    assert allows(policy, "GetBucket", BUCKET_RESOURCE, {})
+    assert not allows(policy, "PutBucketLifecycle", BUCKET_RESOURCE)
+
+
+def test_a_bucket_without_its_appid_gets_it():
+    assert registry_cam_policy("registry", REGION, APPID, "r") == registry_cam_policy(BUCKET, REGION, APPID, "r")
+
+
+@pytest.mark.parametrize(
+    "args, rule",
+    [
+        (("registry-1250000001", REGION, APPID, "r"), "not in the account's AppId"),
+        ((BUCKET, "Guangzhou", APPID, "r"), "Region"),
+        ((BUCKET, REGION, "42", "r"), "AppId"),
+        ((BUCKET, REGION, APPID, "reg/*"), "Root directory"),
+        ((BUCKET, REGION, APPID, "a/../b"), "Root directory"),
+        (("Registry", REGION, APPID, "r"), "lowercase"),
+    ],
+)
+def test_bad_input_is_refused_with_the_rule(args, rule):
+    with pytest.raises(ValidationError, match=rule):
+        registry_cam_policy(*args)
+
+
+@pytest.mark.parametrize(
+    "given, root", [("", ""), (None, ""), ("/", ""), ("registry", "registry"), ("/a/b/", "a/b"), ("x.y_z-1", "x.y_z-1")]
+)
+def test_root_directory_is_normalized(given, root):
+    assert normalize_root(given) == root
