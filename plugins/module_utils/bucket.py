@@ -1,0 +1,345 @@
+# Copyright (c) cosops.registry contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""COS bucket settings: read through CosApi into plain canonical values, compare, and build what the SDK takes.
+
+Canonical values are what modules return and diff: acl as a canned ACL name, versioning as a word, tags as a dict,
+encryption as {"algorithm": ..., "kms_key_id": ...}, CORS rules as snake_case dicts with sorted lists, policy as the
+parsed document. Readers return the "nothing configured" value when COS answers 404 for a setting.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.cosops.registry.plugins.module_utils.client import CosApi, is_not_found
+from ansible_collections.cosops.registry.plugins.module_utils.errors import TencentCloudError, ValidationError
+from ansible_collections.cosops.registry.plugins.module_utils.lifecycle import rules_from_api
+from ansible_collections.cosops.registry.plugins.module_utils.policy import load_policy
+
+CANNED_ACLS = ("private", "public-read", "public-read-write", "authenticated-read")
+CORS_METHODS = ("GET", "PUT", "POST", "DELETE", "HEAD")
+ENCRYPTION_ALGORITHMS = ("none", "AES256", "KMS")
+MAX_TAGS = 50
+PAGE_SIZE = 1000
+
+
+def _as_list(value) -> list:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def read_optional(cos: CosApi, method: str, bucket: str, missing=None):
+    """The SDK answer for a bucket setting, or `missing` when COS says it is not configured (404)."""
+    try:
+        return cos.call(method, Bucket=bucket)
+    except TencentCloudError as error:
+        if is_not_found(error):
+            return missing
+        raise
+
+
+def bucket_exists(cos: CosApi, bucket: str) -> bool:
+    try:
+        cos.call("head_bucket", Bucket=bucket)
+    except TencentCloudError as error:
+        if is_not_found(error):
+            return False
+        raise
+    return True
+
+
+# ACL
+
+
+def canned_acl(acl: dict) -> str:
+    """The canned ACL matching a bucket's grants; group grants are recognised by their group's name."""
+    granted = set()
+    for grant in _as_list((acl.get("AccessControlList") or {}).get("Grant")):
+        uri = ((grant or {}).get("Grantee") or {}).get("URI") or ""
+        group = uri.rstrip("/").rsplit("/", 1)[-1]
+        if group in ("AllUsers", "AuthenticatedUsers"):
+            granted.add((group, grant.get("Permission")))
+    if ("AllUsers", "READ") in granted:
+        return "public-read-write" if ("AllUsers", "WRITE") in granted else "public-read"
+    if ("AuthenticatedUsers", "READ") in granted:
+        return "authenticated-read"
+    return "private"
+
+
+def read_acl(cos: CosApi, bucket: str) -> str:
+    return canned_acl(cos.call("get_bucket_acl", Bucket=bucket))
+
+
+# Versioning
+
+
+def read_versioning(cos: CosApi, bucket: str) -> str:
+    """'enabled', 'suspended', or 'disabled' for a bucket that never had versioning."""
+    status = (cos.call("get_bucket_versioning", Bucket=bucket) or {}).get("Status")
+    return str(status).lower() if status else "disabled"
+
+
+def versioning_matches(current: str, desired: str) -> bool:
+    """A bucket that never had versioning already behaves as a suspended one."""
+    return current == desired or (current == "disabled" and desired == "suspended")
+
+
+# Tags
+
+
+def validate_tags(tags: dict) -> dict:
+    if len(tags) > MAX_TAGS:
+        raise ValidationError(f"{len(tags)} bucket tags were given; a bucket holds at most {MAX_TAGS}.")
+    for key, value in tags.items():
+        if not str(key).strip():
+            raise ValidationError(f"Bucket tag key {key!r} (value {value!r}) must not be empty.")
+    return {str(key): "" if value is None else str(value) for key, value in tags.items()}
+
+
+def tags_from_api(tagging: dict | None) -> dict:
+    tag_set = (tagging or {}).get("TagSet") or {}
+    return {tag["Key"]: tag.get("Value") or "" for tag in _as_list(tag_set.get("Tag")) if tag}
+
+
+def tags_to_api(tags: dict) -> dict:
+    return {"TagSet": {"Tag": [{"Key": key, "Value": value} for key, value in sorted(tags.items())]}}
+
+
+def read_tags(cos: CosApi, bucket: str) -> dict:
+    return tags_from_api(read_optional(cos, "get_bucket_tagging", bucket))
+
+
+def desired_tags(current: dict, tags: dict, purge: bool) -> dict:
+    """The tag set to have: the given tags, plus the current ones they do not name unless purging."""
+    return dict(tags) if purge else dict(current, **tags)
+
+
+# Encryption
+
+
+def encryption_from_api(configuration: dict | None) -> dict:
+    rules = _as_list((configuration or {}).get("Rule"))
+    default = (rules[0] or {}).get("ApplyServerSideEncryptionByDefault") if rules else None
+    if not default or not default.get("SSEAlgorithm"):
+        return {"algorithm": "none"}
+    result = {"algorithm": default["SSEAlgorithm"]}
+    if default.get("KMSMasterKeyID"):
+        result["kms_key_id"] = default["KMSMasterKeyID"]
+    return result
+
+
+def encryption_to_api(encryption: dict) -> dict:
+    default = {"SSEAlgorithm": encryption["algorithm"]}
+    if encryption.get("kms_key_id"):
+        default["KMSMasterKeyID"] = encryption["kms_key_id"]
+    return {"Rule": [{"ApplyServerSideEncryptionByDefault": default}]}
+
+
+def desired_encryption(algorithm: str, kms_key_id: str | None) -> dict:
+    if algorithm != "KMS" and kms_key_id:
+        raise ValidationError(f"encryption_key_id {kms_key_id!r} is only valid with encryption=KMS, not {algorithm!r}.")
+    result = {"algorithm": algorithm}
+    if kms_key_id:
+        result["kms_key_id"] = kms_key_id
+    return result
+
+
+def encryption_matches(current: dict, desired: dict) -> bool:
+    """KMS without a key id means 'the default KMS key', so any current key id satisfies it."""
+    if "kms_key_id" not in desired:
+        return current.get("algorithm") == desired["algorithm"]
+    return current == desired
+
+
+def read_encryption(cos: CosApi, bucket: str) -> dict:
+    return encryption_from_api(read_optional(cos, "get_bucket_encryption", bucket))
+
+
+# CORS
+
+
+def _sorted_unique(values) -> list:
+    return sorted({str(value) for value in _as_list(values)})
+
+
+def _cors_rule(rule_id, origins, methods, headers, expose, max_age) -> dict:
+    rule = {
+        "allowed_origins": _sorted_unique(origins),
+        "allowed_methods": sorted({str(method).upper() for method in _as_list(methods)}),
+        "allowed_headers": _sorted_unique(headers),
+        "expose_headers": _sorted_unique(expose),
+    }
+    if rule_id:
+        rule["id"] = rule_id
+    if max_age is not None:
+        rule["max_age_seconds"] = int(max_age)
+    return rule
+
+
+def cors_from_options(rules: list) -> list:
+    """CORS rules from module options, validated; rule order is kept because COS applies the first that matches."""
+    result = []
+    for options in rules:
+        rule = _cors_rule(
+            options.get("id"),
+            options.get("allowed_origins"),
+            options.get("allowed_methods"),
+            options.get("allowed_headers"),
+            options.get("expose_headers"),
+            options.get("max_age_seconds"),
+        )
+        if not rule["allowed_origins"]:
+            raise ValidationError(f"CORS rule {options!r} needs at least one entry in allowed_origins.")
+        bad = [method for method in rule["allowed_methods"] if method not in CORS_METHODS]
+        if bad or not rule["allowed_methods"]:
+            raise ValidationError(
+                f"CORS rule allowed_methods {options.get('allowed_methods')!r} must be a non-empty list of "
+                f"{', '.join(CORS_METHODS)}."
+            )
+        if rule.get("max_age_seconds", 0) < 0:
+            raise ValidationError(f"CORS rule max_age_seconds {rule['max_age_seconds']} must not be negative.")
+        result.append(rule)
+    return result
+
+
+def cors_from_api(configuration: dict | None) -> list:
+    return [
+        _cors_rule(
+            rule.get("ID"),
+            rule.get("AllowedOrigin"),
+            rule.get("AllowedMethod"),
+            rule.get("AllowedHeader"),
+            rule.get("ExposeHeader"),
+            rule.get("MaxAgeSeconds"),
+        )
+        for rule in _as_list((configuration or {}).get("CORSRule"))
+        if rule
+    ]
+
+
+def cors_to_api(rules: list) -> dict:
+    api_rules = []
+    for rule in rules:
+        api_rule = {"AllowedOrigin": rule["allowed_origins"], "AllowedMethod": rule["allowed_methods"]}
+        if rule.get("id"):
+            api_rule["ID"] = rule["id"]
+        if rule["allowed_headers"]:
+            api_rule["AllowedHeader"] = rule["allowed_headers"]
+        if rule["expose_headers"]:
+            api_rule["ExposeHeader"] = rule["expose_headers"]
+        if "max_age_seconds" in rule:
+            api_rule["MaxAgeSeconds"] = rule["max_age_seconds"]
+        api_rules.append(api_rule)
+    return {"CORSRule": api_rules}
+
+
+def read_cors(cos: CosApi, bucket: str) -> list:
+    return cors_from_api(read_optional(cos, "get_bucket_cors", bucket))
+
+
+# Policy
+
+
+def _fields(item: dict) -> dict:
+    return {str(key).lower(): value for key, value in item.items()}
+
+
+def validate_bucket_policy(document) -> dict:
+    """A bucket policy as a dict, refused unless every statement has an effect, principal, action and resource."""
+    policy = load_policy(document)
+    fields = _fields(policy)
+    statements = fields.get("statement")
+    if not statements:
+        raise ValidationError("Bucket policy needs a non-empty 'Statement' list.")
+    for index, statement in enumerate(_as_list(statements), start=1):
+        if not isinstance(statement, dict):
+            raise ValidationError(f"Bucket policy statement {index} is {statement!r}, not a JSON object.")
+        given = _fields(statement)
+        effect = str(given.get("effect", "")).lower()
+        if effect not in ("allow", "deny"):
+            raise ValidationError(f"Bucket policy statement {index} has effect {given.get('effect')!r}, not Allow or Deny.")
+        missing = [name for name in ("principal", "action", "resource") if not given.get(name)]
+        if missing:
+            raise ValidationError(f"Bucket policy statement {index} lacks {', '.join(missing)}.")
+    return policy
+
+
+def read_policy(cos: CosApi, bucket: str) -> dict | None:
+    answer = read_optional(cos, "get_bucket_policy", bucket)
+    return load_policy(answer["Policy"]) if answer and answer.get("Policy") else None
+
+
+# Lifecycle
+
+
+def read_lifecycle(cos: CosApi, bucket: str) -> list:
+    return rules_from_api(read_optional(cos, "get_bucket_lifecycle", bucket))
+
+
+# Objects
+
+
+def _pages(cos: CosApi, method: str, bucket: str, markers: dict, **kwargs):
+    """Every page of a paginated listing; `markers` maps the next-marker fields of an answer to request arguments."""
+    arguments = dict(kwargs)
+    while True:
+        page = cos.call(method, Bucket=bucket, **arguments)
+        yield page
+        if str(page.get("IsTruncated", "false")).lower() != "true":
+            return
+        arguments.update({argument: page.get(field) or "" for field, argument in markers.items()})
+
+
+def object_stats(cos: CosApi, bucket: str, prefix: str = "", cap: int | None = None) -> dict:
+    """Count and total size of the current objects under a prefix, stopping once `cap` objects were counted."""
+    count = size = 0
+    for page in _pages(cos, "list_objects", bucket, {"NextMarker": "Marker"}, Prefix=prefix, MaxKeys=PAGE_SIZE):
+        for item in _as_list(page.get("Contents")):
+            count += 1
+            size += int(item.get("Size") or 0)
+        if cap is not None and count >= cap:
+            return {"count": count, "size": size, "truncated": True}
+    return {"count": count, "size": size, "truncated": False}
+
+
+def object_versions(cos: CosApi, bucket: str):
+    """(key, version id) of every object version and delete marker in the bucket."""
+    markers = {"NextKeyMarker": "KeyMarker", "NextVersionIdMarker": "VersionIdMarker"}
+    for page in _pages(cos, "list_objects_versions", bucket, markers, MaxKeys=PAGE_SIZE):
+        for item in _as_list(page.get("Version")) + _as_list(page.get("DeleteMarker")):
+            yield item["Key"], item.get("VersionId")
+
+
+def multipart_uploads(cos: CosApi, bucket: str):
+    """(key, upload id) of every incomplete multipart upload in the bucket."""
+    markers = {"NextKeyMarker": "KeyMarker", "NextUploadIdMarker": "UploadIdMarker"}
+    for page in _pages(cos, "list_multipart_uploads", bucket, markers, MaxUploads=PAGE_SIZE):
+        for item in _as_list(page.get("Upload")):
+            yield item["Key"], item["UploadId"]
+
+
+def _delete_batch(cos: CosApi, bucket: str, batch: list) -> None:
+    answer = cos.call("delete_objects", Bucket=bucket, Delete={"Object": batch, "Quiet": "true"})
+    errors = _as_list((answer or {}).get("Error"))
+    if errors:
+        first = errors[0]
+        raise TencentCloudError("DeleteObjects", first.get("Code"), f"{first.get('Key')}: {first.get('Message')}")
+
+
+def empty_bucket(cos: CosApi, bucket: str) -> int:
+    """Abort every incomplete upload and delete every object version and delete marker; return how many were deleted."""
+    for key, upload_id in list(multipart_uploads(cos, bucket)):
+        cos.call("abort_multipart_upload", Bucket=bucket, Key=key, UploadId=upload_id)
+    deleted = 0
+    batch = []
+    for key, version_id in list(object_versions(cos, bucket)):
+        item = {"Key": key}
+        if version_id and version_id != "null":
+            item["VersionId"] = version_id
+        batch.append(item)
+        if len(batch) == PAGE_SIZE:
+            _delete_batch(cos, bucket, batch)
+            deleted, batch = deleted + len(batch), []
+    if batch:
+        _delete_batch(cos, bucket, batch)
+        deleted += len(batch)
+    return deleted
