@@ -142,7 +142,7 @@ def day_of(epoch: float | None) -> str | None:
 
 
 def add_user(iam: IamStore, caller: Principal, params: dict) -> dict:
-    user, key, generated_password = iam.add_user(
+    created = iam.add_user(
         required(params, "Name"),
         remark=text_param(params, "Remark"),
         console_login=int_param(params, "ConsoleLogin", 0),
@@ -152,11 +152,11 @@ def add_user(iam: IamStore, caller: Principal, params: dict) -> dict:
         country_code=text_param(params, "CountryCode"),
         email=text_param(params, "Email"),
     )
-    response = {"Uin": int(user.uin), "Name": user.name, "Uid": user.uid}
-    if generated_password:
-        response["Password"] = generated_password
-    if key is not None:
-        response.update(SecretId=key.secret_id, SecretKey=key.secret_key)
+    response = {"Uin": int(created.user.uin), "Name": created.user.name, "Uid": created.user.uid}
+    if created.generated_password:
+        response["Password"] = created.generated_password
+    if created.key is not None:
+        response.update(SecretId=created.key.secret_id, SecretKey=created.key.secret_key)
     return response
 
 

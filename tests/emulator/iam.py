@@ -106,6 +106,13 @@ class User:
 
 
 @dataclass
+class NewUser:
+    user: User
+    key: AccessKey | None  # the first key, when AddUser asked for API access
+    generated_password: str  # set when console login was asked for without a password
+
+
+@dataclass
 class Policy:
     policy_id: int
     name: str
@@ -122,7 +129,7 @@ def now_text() -> str:
 
 
 def random_text(alphabet: str, length: int) -> str:
-    return "".join(secrets.choice(alphabet) for _ in range(length))
+    return "".join(map(secrets.choice, [alphabet] * length))
 
 
 def generated_password() -> str:
@@ -232,8 +239,8 @@ class IamStore:
         phone_num: str = "",
         country_code: str = "",
         email: str = "",
-    ) -> tuple[User, AccessKey | None, str]:
-        """Create a sub-user; returns it, its first key when `use_api`, and the password CAM generated (if any)."""
+    ) -> NewUser:
+        """Create a sub-user, with its first key when `use_api`."""
         self._check_user_name(name)
         generated = ""
         if console_login and not password:
@@ -259,7 +266,7 @@ class IamStore:
             self._next_uid += 1
             self._users[user.uin] = user
             key = self._new_key(user.uin) if use_api else None
-            return copy.deepcopy(user), copy.deepcopy(key), generated
+            return NewUser(copy.deepcopy(user), copy.deepcopy(key), generated)
 
     def get_user(self, name: str) -> User:
         with self._lock:
@@ -432,7 +439,7 @@ class IamStore:
         with self._lock:
             policies = [
                 policy
-                for _, policy in sorted(self._policies.items())
+                for policy in sorted(self._policies.values(), key=lambda policy: policy.policy_id)
                 if (scope == "All" or policy.preset == (scope == "QCS")) and keyword.lower() in policy.name.lower()
             ]
             return copy.deepcopy(policies)

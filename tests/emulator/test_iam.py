@@ -9,12 +9,14 @@ import pytest
 
 from tests.emulator import cam_policy
 from tests.emulator.iam import (
+    AccessKey,
     DEFAULT_APPID,
     DEFAULT_OWNER_UIN,
     DEFAULT_ROOT_SECRET_ID,
     DEFAULT_ROOT_SECRET_KEY,
     CamError,
     IamStore,
+    User,
 )
 
 BUCKET = "reg-1250000000"
@@ -33,6 +35,11 @@ def allows(statements: list[dict], action: str, resource: str, context: dict | N
     return cam_policy.evaluate(list(cam_policy.parse_policy_document(document(*statements))), action, resource, context)
 
 
+def user_and_key(store: IamStore, name: str) -> tuple[User, AccessKey]:
+    created = store.add_user(name, use_api=1)
+    return created.user, created.key
+
+
 @pytest.fixture(name="store")
 def store_fixture() -> IamStore:
     return IamStore(DEFAULT_APPID, DEFAULT_OWNER_UIN, DEFAULT_ROOT_SECRET_ID, DEFAULT_ROOT_SECRET_KEY)
@@ -43,7 +50,7 @@ def user_with_fixture(store: IamStore):
     """A sub-user's principal with the given statements attached as one custom policy."""
 
     def make(*statements: dict):
-        user, key, _ = store.add_user(f"user{len(store.list_users())}", use_api=1)
+        user, key = user_and_key(store, f"user{len(store.list_users())}")
         policy = store.create_policy(f"policy-{user.name}", document(*statements))
         store.attach_user_policy(policy.policy_id, user.uin)
         return store.lookup_key(key.secret_id)
@@ -256,12 +263,12 @@ def test_unknown_key_has_no_principal(store):
 
 
 def test_sub_user_without_policies_is_denied(store):
-    _, key, _ = store.add_user("bare", use_api=1)
+    key = store.add_user("bare", use_api=1).key
     assert not store.is_allowed(store.lookup_key(key.secret_id), "name/cos:GetObject", obj("a"))
 
 
 def test_sub_user_key_looks_like_a_real_key(store):
-    user, key, _ = store.add_user("reg", use_api=1)
+    user, key = user_and_key(store, "reg")
     principal = store.lookup_key(key.secret_id)
     assert key.secret_id.startswith("AKID") and len(key.secret_id) == 36 and key.secret_id.isalnum()
     assert len(key.secret_key) == 32
@@ -283,7 +290,7 @@ def test_listing_context_reaches_the_condition(store, user_with):
 
 
 def test_preset_policy_grants_what_it_names(store):
-    user, key, _ = store.add_user("reader", use_api=1)
+    user, key = user_and_key(store, "reader")
     preset = store.list_policies("QCS", "QcloudCOSReadOnlyAccess")[0]
     store.attach_user_policy(preset.policy_id, user.uin)
     principal = store.lookup_key(key.secret_id)
@@ -292,7 +299,7 @@ def test_preset_policy_grants_what_it_names(store):
 
 
 def test_deactivated_key_is_inactive_and_denied(store):
-    user, key, _ = store.add_user("reg", use_api=1)
+    user, key = user_and_key(store, "reg")
     store.attach_user_policy(store.list_policies("QCS", "AdministratorAccess")[0].policy_id, user.uin)
     store.update_access_key(user.uin, key.secret_id, active=False)
     principal = store.lookup_key(key.secret_id)
@@ -301,7 +308,7 @@ def test_deactivated_key_is_inactive_and_denied(store):
 
 
 def test_detached_policy_no_longer_allows(store):
-    user, key, _ = store.add_user("reg", use_api=1)
+    user, key = user_and_key(store, "reg")
     policy = store.create_policy("p", document({"effect": "allow", "action": "*", "resource": "*"}))
     store.attach_user_policy(policy.policy_id, user.uin)
     principal = store.lookup_key(key.secret_id)
@@ -311,7 +318,7 @@ def test_detached_policy_no_longer_allows(store):
 
 
 def test_third_key_is_refused(store):
-    user, _, _ = store.add_user("reg", use_api=1)
+    user = store.add_user("reg", use_api=1).user
     store.create_access_key(user.uin)
     with pytest.raises(CamError) as refused:
         store.create_access_key(user.uin)
@@ -319,7 +326,7 @@ def test_third_key_is_refused(store):
 
 
 def test_deleting_a_user_with_keys_needs_force(store):
-    user, key, _ = store.add_user("reg", use_api=1)
+    user, key = user_and_key(store, "reg")
     with pytest.raises(CamError) as refused:
         store.delete_user("reg")
     assert refused.value.code == "OperationDenied.HaveKeys"
@@ -336,7 +343,7 @@ def test_illegal_user_names_are_refused(store, name):
 
 @pytest.mark.parametrize("name", ["a", "a" * 64, "ops+registry=1,2.x@y-z_w"])
 def test_legal_user_names_are_accepted(store, name):
-    assert store.add_user(name)[0].name == name
+    assert store.add_user(name).user.name == name
 
 
 @pytest.mark.parametrize("name", ["", "p" * 129, "bad name", "bad/name"])
@@ -354,7 +361,7 @@ def test_preset_policies_cannot_change(store):
 
 
 def test_deleting_a_policy_detaches_it(store):
-    user, _, _ = store.add_user("reg")
+    user = store.add_user("reg").user
     policy = store.create_policy("p", document({"effect": "allow", "action": "*", "resource": "*"}))
     store.attach_user_policy(policy.policy_id, user.uin)
     store.delete_policies([policy.policy_id])
@@ -362,7 +369,7 @@ def test_deleting_a_policy_detaches_it(store):
 
 
 def test_reset_leaves_only_the_root_account(store):
-    user, key, _ = store.add_user("reg", use_api=1)
+    user, key = user_and_key(store, "reg")
     store.create_policy("p", document({"effect": "allow", "action": "*", "resource": "*"}))
     store.reset()
     assert store.list_users() == []
@@ -372,7 +379,7 @@ def test_reset_leaves_only_the_root_account(store):
 
 
 def test_record_key_use_feeds_last_used(store):
-    _, key, _ = store.add_user("reg", use_api=1)
+    key = store.add_user("reg", use_api=1).key
     assert store.key_last_used([key.secret_id, "AKIDUNKNOWN"]) == [(key.secret_id, None)]
     store.record_key_use(key.secret_id, "cos")
     assert store.key_last_used([key.secret_id])[0][1] is not None
