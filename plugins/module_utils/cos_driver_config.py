@@ -1,0 +1,123 @@
+# Copyright (c) cosops.registry contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The `storage: cos:` configuration: its keys, defaults and rules, from a dict or REGISTRY_STORAGE_COS_* variables."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from ansible_collections.cosops.registry.plugins.module_utils.client import Connection
+from ansible_collections.cosops.registry.plugins.module_utils.cos_driver_paths import normalize_root_directory
+from ansible_collections.cosops.registry.plugins.module_utils.errors import ValidationError
+from ansible_collections.cosops.registry.plugins.module_utils.naming import validate_bucket, validate_region
+
+MIB = 1024 * 1024
+MIN_CHUNK_SIZE = 5 * MIB
+MAX_CHUNK_SIZE = 100 * MIB
+DEFAULT_CHUNK_SIZE = 16 * MIB
+DEFAULT_MAX_CONCURRENCY = 10
+CHUNK_SIZE_RULE = f"a number of bytes between {MIN_CHUNK_SIZE} (5 MiB) and {MAX_CHUNK_SIZE} (100 MiB)"
+REQUIRED_KEYS = ("secretid", "secretkey", "region", "bucket")
+OPTIONAL_KEYS = ("rootdirectory", "chunksize", "maxconcurrency", "secure", "endpoint", "security_token")
+ENV_PREFIX = "REGISTRY_STORAGE_COS_"
+TRUE_WORDS = frozenset(("true", "yes", "on", "1"))
+FALSE_WORDS = frozenset(("false", "no", "off", "0"))
+
+
+@dataclass(frozen=True)
+class DriverConfig:
+    secretid: str
+    secretkey: str = field(repr=False)
+    region: str
+    bucket: str
+    rootdirectory: str = ""
+    chunksize: int = DEFAULT_CHUNK_SIZE
+    maxconcurrency: int = DEFAULT_MAX_CONCURRENCY
+    secure: bool = True
+    endpoint: str | None = None
+    security_token: str | None = field(default=None, repr=False)
+
+    @classmethod
+    def from_parameters(cls, parameters: dict) -> "DriverConfig":
+        """Validate the registry's `storage: cos:` keys; ints and bools may arrive as strings, as YAML and env give them."""
+        given = {key: value for key, value in parameters.items() if value is not None and value != ""}
+        unknown = sorted(set(given) - set(REQUIRED_KEYS) - set(OPTIONAL_KEYS))
+        if unknown:
+            raise ValidationError(f"Unknown cos storage keys {', '.join(unknown)}; known keys are {', '.join(REQUIRED_KEYS + OPTIONAL_KEYS)}.")
+        missing = [key for key in REQUIRED_KEYS if key not in given]
+        if missing:
+            raise ValidationError(f"The cos storage driver requires {', '.join(missing)}.")
+        region = validate_region(str(given["region"]))
+        return cls(
+            secretid=str(given["secretid"]),
+            secretkey=str(given["secretkey"]),
+            region=region,
+            bucket=validate_bucket(str(given["bucket"]), region),
+            rootdirectory=_root_directory(given.get("rootdirectory")),
+            chunksize=_integer("chunksize", given.get("chunksize", DEFAULT_CHUNK_SIZE), MIN_CHUNK_SIZE, MAX_CHUNK_SIZE, CHUNK_SIZE_RULE),
+            maxconcurrency=_integer(
+                "maxconcurrency", given.get("maxconcurrency", DEFAULT_MAX_CONCURRENCY), 1, None, "a whole number of at least 1"
+            ),
+            secure=_boolean("secure", given.get("secure", True)),
+            endpoint=str(given["endpoint"]) if "endpoint" in given else None,
+            security_token=str(given["security_token"]) if "security_token" in given else None,
+        )
+
+    @classmethod
+    def from_env(cls, environ=None, base: dict | None = None) -> "DriverConfig":
+        """REGISTRY_STORAGE_COS_<KEY> variables over `base` (the file's section), as the registry applies them."""
+        environ = os.environ if environ is None else environ
+        parameters = dict(base or {})
+        for key in REQUIRED_KEYS + OPTIONAL_KEYS:
+            variable = ENV_PREFIX + key.upper()
+            if environ.get(variable):
+                parameters[key] = environ[variable]
+        return cls.from_parameters(parameters)
+
+    def endpoint_url(self) -> str | None:
+        """The endpoint for the client layer, with the scheme `secure` picks when the endpoint has none."""
+        scheme = "https" if self.secure else "http"
+        if self.endpoint:
+            return self.endpoint if "://" in self.endpoint else f"{scheme}://{self.endpoint}"
+        return None if self.secure else f"http://cos.{self.region}.myqcloud.com"
+
+    def connection(self, **options) -> Connection:
+        return Connection(
+            secret_id=self.secretid,
+            secret_key=self.secretkey,
+            security_token=self.security_token,
+            region=self.region,
+            cos_endpoint=self.endpoint_url(),
+            **options,
+        )
+
+
+def _integer(key: str, value, low: int, high: int | None, rule: str) -> int:
+    if isinstance(value, bool):
+        raise ValidationError(f"{key} {value!r} must be {rule}.")
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        raise ValidationError(f"{key} {value!r} must be {rule}.") from None
+    if number < low or (high is not None and number > high):
+        raise ValidationError(f"{key} {value!r} must be {rule}.")
+    return number
+
+
+def _boolean(key: str, value) -> bool:
+    if isinstance(value, bool):
+        return value
+    word = str(value).strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ValidationError(f"{key} {value!r} must be true or false.")
+
+
+def _root_directory(value) -> str:
+    try:
+        return normalize_root_directory(None if value is None else str(value))
+    except ValueError as error:
+        raise ValidationError(str(error)) from None
