@@ -14,7 +14,7 @@ description:
   - Object actions (get, head, put, delete, multipart upload) are granted only on objects under the root directory,
     C(qcs::cos:<region>:uid/<appid>:<bucket>/<root>/*).
   - Listing objects and multipart uploads is granted on the bucket with a C(cos:prefix) condition that confines it to
-    the root directory. Batch delete is granted on the bucket; COS checks C(DeleteObject) for every key it deletes.
+    the root directory. Batch delete is authorized for every key it deletes, so it too is confined to the root.
   - Nothing is granted on bucket configuration (lifecycle, ACL, policy, CORS), on other buckets, or to delete the bucket.
   - Feed the result to M(cosops.registry.cam_policy) as its O(cosops.registry.cam_policy#module:document).
 positional: region, appid, rootdirectory
@@ -58,8 +58,8 @@ EXAMPLES = r"""
 RETURN = r"""
 _value:
   description:
-    - A CAM policy document (version 2.0) with three allow statements, for object actions under the root
-      directory, for listing confined to the root directory, and for batch delete.
+    - A CAM policy document (version 2.0) with two allow statements, one for object actions under the root
+      directory and one for listing confined to the root directory.
   type: dict
   sample:
     version: "2.0"
@@ -70,9 +70,9 @@ _value:
           - name/cos:HeadObject
           - name/cos:PutObject
           - name/cos:DeleteObject
+          - name/cos:DeleteMultipleObjects
           - name/cos:InitiateMultipartUpload
           - name/cos:UploadPart
-          - name/cos:UploadPartCopy
           - name/cos:CompleteMultipartUpload
           - name/cos:AbortMultipartUpload
           - name/cos:ListParts
@@ -88,11 +88,6 @@ _value:
           string_like:
             cos:prefix:
               - registry/*
-      - effect: allow
-        action:
-          - name/cos:DeleteMultipleObjects
-        resource:
-          - qcs::cos:ap-guangzhou:uid/1250000000:registry-1250000000/*
 """
 
 from ansible.errors import AnsibleFilterError

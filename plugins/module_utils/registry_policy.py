@@ -2,8 +2,9 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The least-privilege CAM policy for a registry's storage: exactly the COS actions its storage driver calls.
 
-Object actions are granted on `<bucket>/<root>/*` only. Listing is a bucket-level action, so it is granted on the
-bucket resource with a `cos:prefix` condition that keeps it inside the root directory. Nothing touches bucket
+Object actions, batch delete included (COS authorizes it for every key it deletes), are granted on `<bucket>/<root>/*`
+only. Listing is a bucket-level action, so it is granted on the bucket resource with a `cos:prefix` condition that
+keeps it inside the root directory. Nothing touches bucket
 configuration (lifecycle, ACL, policy, CORS) or the bucket itself. Pure functions: no SDK, no Ansible.
 """
 
@@ -21,23 +22,22 @@ from ansible_collections.cosops.registry.plugins.module_utils.naming import (
 
 # (COS action, the storage driver operations that call it); granted on objects under the root directory.
 OBJECT_ACTIONS = (
-    ("GetObject", "GetContent and Reader: read manifests, links and blobs; the source of a Move"),
+    ("GetObject", "GetContent and Reader: read manifests, links and blobs; the source of a Move (copy)"),
     ("HeadObject", "Stat: size and modification time of a file"),
-    ("PutObject", "PutContent: write links and manifests; the destination of a Move (PUT Object - Copy)"),
-    ("DeleteObject", "Delete: COS checks it for every key of a batch delete"),
-    ("InitiateMultipartUpload", "Writer: start a blob upload; Move of a large blob"),
-    ("UploadPart", "Writer: each chunk of a blob upload"),
-    ("UploadPartCopy", "Move of a blob larger than the multipart copy threshold (32 MiB by default)"),
-    ("CompleteMultipartUpload", "Writer Commit: finish a blob upload; Move of a large blob"),
+    ("PutObject", "PutContent: write links, manifests and upload state; the destination of a Move (PUT Object - Copy)"),
+    ("DeleteObject", "Delete: removing a single key"),
+    ("DeleteMultipleObjects", "Delete: remove every key under a path in batches; authorized for each key deleted"),
+    ("InitiateMultipartUpload", "Writer: start a blob upload; Move of a blob larger than 32 MiB"),
+    ("UploadPart", "Writer: each chunk of a blob upload; Upload Part - Copy when moving a blob larger than 32 MiB"),
+    ("CompleteMultipartUpload", "Writer Commit: finish a blob upload; Move of a blob larger than 32 MiB"),
     ("AbortMultipartUpload", "Writer Cancel: abandon a blob upload"),
-    ("ListParts", "Writer in append mode: resume an upload after a restart"),
+    ("ListParts", "Writer in append mode: resume an upload across requests"),
 )
-# Bucket-level actions; listing is confined to the root directory by the cos:prefix condition.
+# Bucket-level listings; the cos:prefix condition confines them to the root directory.
 LISTING_ACTIONS = (
-    ("GetBucket", "List, Stat of a directory, Walk, Delete: list keys under a prefix (garbage collection, catalog)"),
+    ("GetBucket", "List, Walk, Stat of a directory and Delete: list keys under a prefix (catalog, tags, GC)"),
     ("ListMultipartUploads", "Writer in append mode: find the upload in progress for a path"),
 )
-BATCH_ACTIONS = (("DeleteMultipleObjects", "Delete: remove every key under a path (repository and upload cleanup)"),)
 ROOT_PATTERN = re.compile(r"^[A-Za-z0-9._-]+(?:/[A-Za-z0-9._-]+)*$")
 
 
@@ -90,6 +90,5 @@ def registry_cam_policy(bucket: str, region: str, appid, rootdirectory: str | No
         "statement": [
             {"effect": "allow", "action": [cos_action(name) for name, _ in OBJECT_ACTIONS], "resource": [objects]},
             listing,
-            {"effect": "allow", "action": [cos_action(name) for name, _ in BATCH_ACTIONS], "resource": [everything]},
         ],
     }

@@ -40,7 +40,9 @@ def test_object_actions_are_allowed_under_the_root(policy, action):
 
 
 @pytest.mark.parametrize("key", ["other/file", "registry", "registry2/file", "file"])
-@pytest.mark.parametrize("action", ["PutObject", "GetObject", "DeleteObject", "InitiateMultipartUpload"])
+@pytest.mark.parametrize(
+    "action", ["PutObject", "GetObject", "DeleteObject", "DeleteMultipleObjects", "InitiateMultipartUpload"]
+)
 def test_object_actions_are_denied_outside_the_root(policy, action, key):
     assert not allows(policy, action, obj(key))
 
