@@ -1,0 +1,498 @@
+"""The COS XML API face: addressing, authentication, CAM authorization and the COS dialect around the S3 engine."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import logging
+import tempfile
+import time
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from typing import Any, BinaryIO, Callable, Iterable
+from urllib.parse import unquote, unquote_plus
+from xml.sax.saxutils import escape
+
+from werkzeug.wrappers import Request, Response
+from werkzeug.wsgi import get_input_stream
+
+from . import cos_auth, dialect, sigv4
+from .addressing import (
+    DEFAULT_REGION,
+    Target,
+    bucket_resource,
+    check_bucket_name,
+    host_without_port,
+    locate,
+    resource_text,
+)
+from .engine import Engine
+from .errors import CosError, access_denied, error_response, new_request_id, no_such_bucket
+from .operations import BUCKET, OBJECT, Operation, classify
+from .state import EmulatorState
+
+log = logging.getLogger(__name__)
+S3_NAMESPACE = "http://s3.amazonaws.com/doc/2006-03-01/"
+ET.register_namespace("", S3_NAMESPACE)
+# Query parameters that carry a signature and mean nothing to the engine.
+SIGNATURE_ARGS = set(cos_auth.SIGNATURE_PARAMS) | sigv4.PRESIGN_PARAMS | {"sign", "x-cos-security-token"}
+SPOOL_IN_MEMORY = 8 * 1024 * 1024
+MAX_DOCUMENT = 1024 * 1024
+READ_SIZE = 1024 * 1024
+# Operations after which a key is newly written (and so hidden from listings for list_delay seconds).
+OBJECT_WRITES = {"cos:PutObject", "cos:PutObjectCopy", "cos:CompleteMultipartUpload"}
+LISTINGS = {"cos:GetBucket", "cos:ListMultipartUploads", "cos:GetBucketObjectVersions"}
+ENGINE_AUTHORIZATION = (
+    "AWS4-HMAC-SHA256 Credential=emulator/20000101/{region}/s3/aws4_request, SignedHeaders=host, Signature=checked"
+)
+STATUS_CODES = {
+    400: "InvalidRequest",
+    403: "AccessDenied",
+    405: "MethodNotAllowed",
+    409: "Conflict",
+    412: "PreconditionFailed",
+    416: "InvalidRange",
+}
+
+
+@dataclass
+class Call:
+    """One COS request on its way through the face."""
+
+    request: Request
+    target: Target
+    operation: Operation
+    request_id: str
+    principal: Any = None
+    sign: sigv4.SigV4 | None = None
+    region: str | None = None
+    document: bytes | None = None
+
+    @property
+    def cos_dialect(self) -> bool:
+        """S3 clients (SigV4) get x-amz-* headers back; COS clients x-cos-*."""
+        return self.sign is None
+
+
+class CosFace:
+    def __init__(
+        self,
+        engine: Engine,
+        iam: Any,
+        state: EmulatorState,
+        appid: str,
+        owner_uin: str,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.engine = engine
+        self.iam = iam
+        self.state = state
+        self.appid = appid
+        self.owner_uin = owner_uin
+        self.clock = clock
+
+    def operation(self, request: Request) -> Operation:
+        return classify(request.method, locate(request.environ), request.args, lower_headers(request))
+
+    def handle(self, request: Request) -> Response:
+        target = locate(request.environ)
+        call = Call(request, target, self.operation(request), new_request_id())
+        try:
+            self.authenticate(call)
+            self.place(call)
+            self.authorize(call)
+            return self.execute(call)
+        except CosError as error:
+            return self.error(call, error)
+
+    def signer(self, request: Request) -> Any:
+        """The principal whose valid COS or SigV4 signature the request carries."""
+        call = Call(request, locate(request.environ), self.operation(request), new_request_id())
+        self.authenticate(call)
+        return call.principal
+
+    def error(self, call: Call, error: CosError) -> Response:
+        response = error_response(error.status, error.code, error.message, resource_text(call.target), call.request_id)
+        if not call.cos_dialect:
+            response.headers["x-amz-request-id"] = call.request_id
+        return response
+
+    # Authentication -------------------------------------------------------------------------------------------
+
+    def authenticate(self, call: Call) -> None:
+        request = call.request
+        authorization = request.headers.get("Authorization", "")
+        args = request.args.to_dict()
+        cos_fields = cos_auth.signature_fields(authorization, args)
+        if cos_fields is not None:
+            call.principal = self.verify_cos_signature(call, cos_auth.parse(cos_fields))
+        else:
+            call.sign = sigv4.authorization_fields(authorization, args, lower_headers(request))
+            if call.sign is None:
+                raise access_denied("Anonymous access to this resource is not allowed.")
+            call.principal = self.verify_sigv4(call, call.sign)
+        self.iam.record_key_use(call.principal.secret_id, "cos")
+
+    def principal_for(self, secret_id: str) -> Any:
+        principal = self.iam.lookup_key(secret_id)
+        if principal is None:
+            raise CosError(403, "InvalidAccessKeyId", "The Access Key Id you provided does not exist in our records.")
+        if not principal.active:
+            raise CosError(403, "InvalidAccessKeyId", "The Access Key Id you provided is disabled.")
+        return principal
+
+    def verify_cos_signature(self, call: Call, sign: cos_auth.CosSignature) -> Any:
+        principal = self.principal_for(sign.secret_id)
+        request = call.request
+        paths = [request.path]
+        if call.target.path_style and call.target.bucket:
+            paths.append(request.path[len(call.target.bucket) + 1 :] or "/")
+        args = [(name, value) for name, value in request.args.items(multi=True) if name not in SIGNATURE_ARGS]
+        headers = list(request.headers.items())
+        # Clients sign the host name of the URL, which carries no port.
+        portless = [(name, host_without_port(value) if name.lower() == "host" else value) for name, value in headers]
+        variants = [headers, portless] if portless != headers else [headers]
+        cos_auth.verify(sign, principal.secret_key, request.method, paths, args, variants, self.clock())
+        return principal
+
+    def verify_sigv4(self, call: Call, sign: sigv4.SigV4) -> Any:
+        principal = self.principal_for(sign.secret_id)
+        request = call.request
+        query = request.environ.get("QUERY_STRING", "")
+        pairs = [(unquote_plus(name), unquote_plus(value)) for name, _, value in split_query(query)]
+        raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI") or request.path
+        sigv4.verify(
+            sign,
+            principal.secret_key,
+            request.method,
+            raw.split("?", 1)[0],
+            pairs,
+            lower_headers(request),
+            request.args.to_dict(),
+            self.clock(),
+        )
+        return principal
+
+    # Placement: which region the request is for, and whether the bucket is there --------------------------------
+
+    def place(self, call: Call) -> None:
+        target = call.target
+        request_region = self.request_region(call)
+        if not target.bucket:
+            call.region = request_region
+            return
+        if target.path_style and self.state.path_style_rejected(target.bucket):
+            raise CosError(
+                403,
+                "PathStyleDomainForbidden",
+                "Path-style requests are not allowed for this bucket; use <bucket>.cos.<region>.myqcloud.com.",
+            )
+        if call.operation.name == "cos:PutBucket":
+            call.region = request_region or DEFAULT_REGION
+            check_bucket_name(target.bucket, self.appid, call.region)
+            return
+        call.region = self.bucket_region(target.bucket, request_region)
+
+    def request_region(self, call: Call) -> str | None:
+        host_region = call.target.region
+        scope_region = call.sign.region if call.sign else None
+        if host_region and scope_region and host_region != scope_region:
+            raise CosError(
+                400,
+                "AuthorizationHeaderMalformed",
+                f"The authorization header is malformed; the region '{scope_region}' is wrong; "
+                f"expecting '{host_region}'",
+            )
+        return host_region or scope_region
+
+    def bucket_region(self, bucket_name: str, request_region: str | None) -> str:
+        """The bucket's region; a bucket asked for in another region does not exist there."""
+        bucket = self.engine.bucket(bucket_name)
+        if bucket is None or (request_region and request_region != bucket.region_name):
+            raise no_such_bucket()
+        return bucket.region_name
+
+    # Authorization ----------------------------------------------------------------------------------------------
+
+    def authorize(self, call: Call) -> None:
+        if call.principal.is_root:
+            return
+        operation = call.operation
+        if operation.name == "cos:DeleteMultipleObjects":
+            for key in keys_to_delete(read_document(call)):
+                self.require(call, operation.action, self.resource(call, key))
+            return
+        self.require(call, operation.action, self.resource(call, call.target.key), self.context(call))
+        source = self.copy_source(call)
+        if source:
+            region = self.bucket_region(source.bucket, source.region)
+            self.require(call, "name/cos:GetObject", bucket_resource(region, self.appid, source.bucket, source.key))
+
+    def require(self, call: Call, action: str, resource: str, context: dict | None = None) -> None:
+        if not self.iam.is_allowed(call.principal, action, resource, context):
+            raise access_denied()
+
+    def resource(self, call: Call, key: str | None) -> str:
+        if call.operation.level == OBJECT or key:
+            return bucket_resource(call.region, self.appid, call.target.bucket, key or "")
+        if call.operation.level == BUCKET:
+            return bucket_resource(call.region, self.appid, call.target.bucket)
+        return "*"
+
+    def context(self, call: Call) -> dict | None:
+        if call.operation.name in LISTINGS:
+            return {"cos:prefix": call.request.args.get("prefix", "")}
+        return None
+
+    def copy_source(self, call: Call) -> dialect.CopySource | None:
+        value = call.request.headers.get("x-cos-copy-source") or call.request.headers.get("x-amz-copy-source")
+        return dialect.parse_copy_source(value) if value else None
+
+    # Execution --------------------------------------------------------------------------------------------------
+
+    def execute(self, call: Call) -> Response:
+        if call.operation.name == "cos:GetService":
+            return self.list_buckets(call)
+        environ = self.engine_environ(call)
+        try:
+            engine_response = Response.from_app(self.engine.app, environ, buffered=True)
+        except Exception:
+            log.exception("the storage engine failed on %s", call.operation.name)
+            raise CosError(500, "InternalError", "We encountered an internal error. Please try again.") from None
+        return self.respond(call, engine_response)
+
+    def engine_environ(self, call: Call) -> dict:
+        """The request as the engine wants it: path style on an S3 host, S3 headers, no signature, a plain body."""
+        environ = dict(call.request.environ)
+        target = call.target
+        region = call.region or DEFAULT_REGION
+        # Checked already; the engine only needs to see that the request was signed at all.
+        environ["HTTP_AUTHORIZATION"] = ENGINE_AUTHORIZATION.format(region=region)
+        environ["HTTP_HOST"] = environ["SERVER_NAME"] = f"s3.{region}.amazonaws.com"
+        environ["SERVER_PORT"] = "80"
+        environ["wsgi.url_scheme"] = "http"
+        path = f"/{target.bucket}" + (f"/{target.raw_key}" if target.raw_key else "")
+        query = "&".join(
+            part
+            for name, part, _ in split_query(environ.get("QUERY_STRING", ""))
+            if unquote(name) not in SIGNATURE_ARGS
+        )
+        environ["QUERY_STRING"] = query
+        environ["RAW_URI"] = environ["REQUEST_URI"] = path + (f"?{query}" if query else "")
+        environ["PATH_INFO"] = unquote(path).encode().decode("latin-1")
+        dialect.translate_request_headers(environ)
+        self.attach_body(call, environ)
+        return environ
+
+    def attach_body(self, call: Call, environ: dict) -> None:
+        """The body the engine reads: aws-chunked decoded and signed payloads checked on the way."""
+        if call.document is not None:
+            set_body(environ, io.BytesIO(call.document), len(call.document))
+        sign = call.sign
+        content_sha = environ.get("HTTP_X_AMZ_CONTENT_SHA256", "")
+        if sign and not sign.presigned and content_sha.startswith("STREAMING-"):
+            signed = sign if content_sha in sigv4.STREAMING_SIGNED else None
+            reader = sigv4.ChunkReader(get_input_stream(environ), signed, call.principal.secret_key)
+            body, size, _ = spool(reader.chunks())
+            set_body(environ, body, size)
+            for name, value in reader.trailers.items():
+                environ[dialect.environ_name(name)] = value
+            environ["HTTP_X_AMZ_CONTENT_SHA256"] = sigv4.UNSIGNED
+            for name in ("HTTP_X_AMZ_DECODED_CONTENT_LENGTH", "HTTP_X_AMZ_TRAILER"):
+                environ.pop(name, None)
+            drop_aws_chunked(environ)
+        elif sign and not sign.presigned and content_sha not in ("", sigv4.UNSIGNED):
+            body, size, digest = spool(read_chunks(get_input_stream(environ)))
+            if digest != content_sha:
+                raise CosError(
+                    400,
+                    "XAmzContentSHA256Mismatch",
+                    "The provided 'x-amz-content-sha256' header does not match what was computed.",
+                )
+            set_body(environ, body, size)
+        if call.operation.level == BUCKET and call.request.method in ("PUT", "POST"):
+            self.attach_document(call, environ)
+
+    def attach_document(self, call: Call, environ: dict) -> None:
+        """Bucket configuration documents are small: checked against Content-MD5, then rewritten for the engine."""
+        if call.operation.name == "cos:PutBucket":
+            document = (
+                "<CreateBucketConfiguration><LocationConstraint>"
+                f"{call.region}</LocationConstraint></CreateBucketConfiguration>"
+            ).encode()
+        else:
+            document = read_environ_document(environ)
+            check_content_md5(environ.get("HTTP_CONTENT_MD5"), document)
+            if call.cos_dialect:
+                document = dialect.engine_request_body(document)
+        environ.pop("HTTP_CONTENT_MD5", None)
+        set_body(environ, io.BytesIO(document), len(document))
+
+    def respond(self, call: Call, engine: Response) -> Response:
+        status = engine.status_code
+        body = engine.get_data()
+        if status >= 400:
+            raise engine_error(call, status, body)
+        headers = [(name, value) for name, value in engine.headers.items() if name.lower() not in ("server", "date")]
+        name = call.operation.name
+        rewritten = body
+        if name in LISTINGS and self.state.list_delay:
+            rewritten = hide_recent(rewritten, self.state.hidden_from_listing(call.target.bucket))
+        if call.cos_dialect:
+            headers = dialect.translate_response_headers(headers)
+            if name != "cos:GetObject" and body.lstrip().startswith(b"<"):
+                rewritten = dialect.cos_response_body(rewritten, self.owner_uin)
+        if rewritten is not body:
+            headers = [(n, v) for n, v in headers if n.lower() != "content-length"]
+        if name in OBJECT_WRITES:
+            self.state.record_write(call.target.bucket, call.target.key)
+        # A list body keeps the engine's Content-Length, which for HEAD is the object's size.
+        response = Response([rewritten], status=status, headers=headers)
+        self.stamp(call, response)
+        return response
+
+    def stamp(self, call: Call, response: Response) -> None:
+        response.headers["x-cos-request-id"] = call.request_id
+        if not call.cos_dialect:
+            response.headers["x-amz-request-id"] = call.request_id
+
+    def list_buckets(self, call: Call) -> Response:
+        """GET Service: the account's buckets, those of one region when the Host names it."""
+        owner = f"qcs::cam::uin/{self.owner_uin}:uin/{self.owner_uin}"
+        entries = "".join(
+            f"<Bucket><Name>{escape(bucket.name)}</Name><Location>{bucket.region_name}</Location>"
+            f"<CreationDate>{bucket.creation_date_ISO8601}</CreationDate><BucketType>cos</BucketType></Bucket>"
+            for bucket in sorted(self.engine.buckets(), key=lambda bucket: bucket.name)
+            if not call.target.region or bucket.region_name == call.target.region
+        )
+        document = (
+            "<?xml version='1.0' encoding='utf-8' ?>\n<ListAllMyBucketsResult>"
+            f"<Owner><ID>{owner}</ID><DisplayName>{self.owner_uin}</DisplayName></Owner>"
+            f"<Buckets>{entries}</Buckets></ListAllMyBucketsResult>"
+        )
+        response = Response(document, content_type="application/xml")
+        self.stamp(call, response)
+        return response
+
+
+def lower_headers(request: Request) -> dict[str, str]:
+    return {name.lower(): value for name, value in request.headers.items()}
+
+
+def split_query(query: str) -> list[tuple[str, str, str]]:
+    """(raw name, raw part, raw value) for each name[=value] of a query string."""
+    result = []
+    for part in query.split("&"):
+        if part:
+            name, _, value = part.partition("=")
+            result.append((name, part, value))
+    return result
+
+
+def read_chunks(stream: BinaryIO) -> Iterable[bytes]:
+    while True:
+        data = stream.read(READ_SIZE)
+        if not data:
+            return
+        yield data
+
+
+def spool(chunks: Iterable[bytes]) -> tuple[BinaryIO, int, str]:
+    """The body in a temporary file (memory while small), its size and SHA-256."""
+    body = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)
+    digest = hashlib.sha256()
+    size = 0
+    for data in chunks:
+        body.write(data)
+        digest.update(data)
+        size += len(data)
+    body.seek(0)
+    return body, size, digest.hexdigest()
+
+
+def set_body(environ: dict, body: BinaryIO, size: int) -> None:
+    environ["wsgi.input"] = body
+    environ["CONTENT_LENGTH"] = str(size)
+    environ.pop("wsgi.input_terminated", None)
+    environ.pop("HTTP_TRANSFER_ENCODING", None)
+
+
+def drop_aws_chunked(environ: dict) -> None:
+    encodings = [
+        part.strip()
+        for part in environ.pop("HTTP_CONTENT_ENCODING", "").split(",")
+        if part.strip() not in ("", "aws-chunked")
+    ]
+    if encodings:
+        environ["HTTP_CONTENT_ENCODING"] = ",".join(encodings)
+
+
+def read_document(call: Call) -> bytes:
+    """A small request document, read once and kept for the engine."""
+    if call.document is None:
+        call.document = read_environ_document(call.request.environ)
+    return call.document
+
+
+def read_environ_document(environ: dict) -> bytes:
+    document = get_input_stream(environ).read(MAX_DOCUMENT + 1)
+    if len(document) > MAX_DOCUMENT:
+        raise CosError(400, "EntityTooLarge", "The request document is too large.")
+    return document
+
+
+def check_content_md5(content_md5: str | None, document: bytes) -> None:
+    if content_md5 and base64.b64encode(hashlib.md5(document).digest()).decode() != content_md5.strip():
+        raise CosError(400, "BadDigest", "The Content-MD5 you specified did not match what we received.")
+
+
+def keys_to_delete(document: bytes) -> list[str]:
+    try:
+        root = ET.fromstring(document)
+    except ET.ParseError:
+        raise CosError(400, "MalformedXML", "The XML you provided was not well-formed.") from None
+    return [element.text or "" for element in root.iter() if local_name(element.tag) == "Key"]
+
+
+def local_name(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def hide_recent(document: bytes, hidden: set[str]) -> bytes:
+    """A listing without the keys written too recently to be listed yet."""
+    if not hidden:
+        return document
+    root = ET.fromstring(document)
+    for element in list(root):
+        if local_name(element.tag) in ("Contents", "Upload", "Version"):
+            key = next((child.text or "" for child in element if local_name(child.tag) == "Key"), "")
+            if key in hidden or unquote(key) in hidden:
+                root.remove(element)
+    for element in root:
+        if local_name(element.tag) == "KeyCount":
+            element.text = str(sum(1 for child in root if local_name(child.tag) in ("Contents", "CommonPrefixes")))
+    return ET.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+def engine_error(call: Call, status: int, body: bytes) -> CosError:
+    """The engine's error as COS's: same code and message; HEAD answers carry none, so derive them."""
+    code = message = ""
+    if body.lstrip().startswith(b"<"):
+        try:
+            root = ET.fromstring(body)
+            code = next((e.text or "" for e in root.iter() if local_name(e.tag) == "Code"), "")
+            message = next((e.text or "" for e in root.iter() if local_name(e.tag) == "Message"), "")
+        except ET.ParseError:
+            pass
+    if not code:
+        code = default_code(call, status)
+    if status >= 500:
+        log.error("the storage engine answered %s on %s: %s", status, call.operation.name, body[:2000])
+    return CosError(status, code, message or code)
+
+
+def default_code(call: Call, status: int) -> str:
+    if status == 404:
+        return "NoSuchKey" if call.target.key else "NoSuchBucket"
+    return STATUS_CODES.get(status, "InternalError" if status >= 500 else "InvalidRequest")

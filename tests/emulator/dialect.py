@@ -1,0 +1,178 @@
+"""COS's dialect of the S3 protocol: x-cos-* headers and COS values in, x-cos-* headers and COS values out.
+
+The storage engine speaks S3 and silently ignores headers it does not know, so every x-cos-* request header is
+either translated to its S3 meaning or refused: none may pass through and change meaning by being ignored.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import quote, unquote
+
+from .addressing import COS_HOST, host_without_port
+from .errors import CosError
+
+# COS storage classes and the engine's names for them.
+STORAGE_CLASSES = {
+    "STANDARD": "STANDARD",
+    "STANDARD_IA": "STANDARD_IA",
+    "INTELLIGENT_TIERING": "INTELLIGENT_TIERING",
+    "ARCHIVE": "GLACIER",
+    "DEEP_ARCHIVE": "DEEP_ARCHIVE",
+}
+ENGINE_STORAGE_CLASSES = {engine: cos for cos, engine in STORAGE_CLASSES.items()}
+ENCRYPTION = {"AES256": "AES256", "cos/kms": "aws:kms", "SM4": None}
+ENGINE_ENCRYPTION = {"AES256": "AES256", "aws:kms": "cos/kms"}
+DIRECTIVES = {"copy": "COPY", "replaced": "REPLACE"}
+# x-cos-* request headers whose meaning the engine has under the x-amz-* name, unchanged.
+SAME_MEANING = {
+    "x-cos-acl",
+    "x-cos-grant-read",
+    "x-cos-grant-write",
+    "x-cos-grant-read-acp",
+    "x-cos-grant-write-acp",
+    "x-cos-grant-full-control",
+    "x-cos-tagging",
+    "x-cos-copy-source-range",
+    "x-cos-copy-source-if-match",
+    "x-cos-copy-source-if-none-match",
+    "x-cos-copy-source-if-modified-since",
+    "x-cos-copy-source-if-unmodified-since",
+    "x-cos-server-side-encryption-customer-algorithm",
+    "x-cos-server-side-encryption-customer-key",
+    "x-cos-server-side-encryption-customer-key-md5",
+    "x-cos-copy-source-server-side-encryption-customer-algorithm",
+    "x-cos-copy-source-server-side-encryption-customer-key",
+    "x-cos-copy-source-server-side-encryption-customer-key-md5",
+    "x-cos-server-side-encryption-context",
+}
+# x-cos-* request headers that do not change what is stored or returned.
+WITHOUT_EFFECT = {"x-cos-traffic-limit", "x-cos-security-token", "x-cos-content-sha1", "x-cos-request-id"}
+RENAMED_REQUEST = {"x-cos-server-side-encryption-cos-kms-key-id": "x-amz-server-side-encryption-aws-kms-key-id"}
+RENAMED_RESPONSE = {
+    "x-amz-server-side-encryption-aws-kms-key-id": "x-cos-server-side-encryption-cos-kms-key-id",
+}
+DROPPED_RESPONSE = {"x-amz-request-id", "x-amz-id-2", "x-amzn-requestid"}
+COPY_SOURCE = re.compile(r"^/?(?P<host>[^/]+)/(?P<key>[^?]+)(?:\?versionId=(?P<version>.+))?$")
+ENGINE_OWNER_ID = "75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a"
+ENGINE_OWNER_NAME = "webfile"
+
+
+@dataclass
+class CopySource:
+    bucket: str
+    key: str
+    region: str | None
+    version_id: str | None
+
+
+def environ_name(header: str) -> str:
+    return "HTTP_" + header.upper().replace("-", "_")
+
+
+def header_name(environ_key: str) -> str:
+    return environ_key[5:].lower().replace("_", "-")
+
+
+def parse_copy_source(value: str) -> CopySource:
+    """x-cos-copy-source: <bucket>.cos.<region>.myqcloud.com/<key>[?versionId=<id>]; S3 clients send /<bucket>/<key>."""
+    match = COPY_SOURCE.match(value.strip())
+    if not match:
+        raise CosError(400, "InvalidArgument", f"The copy source is malformed: {value}")
+    host = host_without_port(match.group("host")).lower()
+    cos_host = COS_HOST.match(host)
+    if cos_host and cos_host.group("bucket"):
+        bucket, region = cos_host.group("bucket"), cos_host.group("region")
+    else:
+        bucket, region = unquote(match.group("host")), None
+    return CopySource(bucket, unquote(match.group("key")), region, match.group("version"))
+
+
+def engine_copy_source(source: CopySource) -> str:
+    text = f"/{source.bucket}/{quote(source.key.encode(), safe='/-_.~')}"
+    return text + (f"?versionId={source.version_id}" if source.version_id else "")
+
+
+def translate_request_headers(environ: dict) -> None:
+    """Rewrites the x-cos-* headers of a WSGI environ in place into what the engine understands."""
+    for key in [key for key in environ if key.startswith("HTTP_X_COS_")]:
+        value = environ.pop(key)
+        name = header_name(key)
+        translated = translate_request_header(name, value)
+        if translated:
+            environ[environ_name(translated[0])] = translated[1]
+
+
+def translate_request_header(name: str, value: str) -> tuple[str, str] | None:
+    if name.startswith("x-cos-meta-"):
+        return "x-amz-meta-" + name[len("x-cos-meta-") :], value
+    if name in SAME_MEANING:
+        return "x-amz-" + name[len("x-cos-") :], value
+    if name in RENAMED_REQUEST:
+        return RENAMED_REQUEST[name], value
+    if name in WITHOUT_EFFECT:
+        return None
+    if name == "x-cos-copy-source":
+        return "x-amz-copy-source", engine_copy_source(parse_copy_source(value))
+    if name == "x-cos-storage-class":
+        return "x-amz-storage-class", engine_storage_class(value)
+    if name == "x-cos-server-side-encryption":
+        return "x-amz-server-side-encryption", engine_encryption(value)
+    if name in ("x-cos-metadata-directive", "x-cos-tagging-directive"):
+        return "x-amz-" + name[len("x-cos-") :], engine_directive(name, value)
+    raise CosError(400, "InvalidArgument", f"The header {name} is not supported here.")
+
+
+def engine_storage_class(value: str) -> str:
+    try:
+        return STORAGE_CLASSES[value.upper()]
+    except KeyError:
+        raise CosError(400, "InvalidStorageClass", f"The storage class you specified is not valid: {value}") from None
+
+
+def engine_encryption(value: str) -> str:
+    engine = ENCRYPTION.get(value)
+    if not engine:
+        raise CosError(400, "InvalidArgument", f"The server-side encryption algorithm is not valid: {value}")
+    return engine
+
+
+def engine_directive(name: str, value: str) -> str:
+    try:
+        return DIRECTIVES[value.lower()]
+    except KeyError:
+        raise CosError(400, "InvalidArgument", f"{name} must be Copy or Replaced: {value}") from None
+
+
+def translate_response_headers(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    translated = []
+    for name, value in headers:
+        lower = name.lower()
+        if lower in DROPPED_RESPONSE:
+            continue
+        if lower in RENAMED_RESPONSE:
+            translated.append((RENAMED_RESPONSE[lower], value))
+        elif lower == "x-amz-storage-class":
+            translated.append(("x-cos-storage-class", ENGINE_STORAGE_CLASSES.get(value, value)))
+        elif lower == "x-amz-server-side-encryption":
+            translated.append(("x-cos-server-side-encryption", ENGINE_ENCRYPTION.get(value, value)))
+        elif lower.startswith("x-amz-"):
+            translated.append(("x-cos-" + name[len("x-amz-") :], value))
+        else:
+            translated.append((name, value))
+    return translated
+
+
+def engine_request_body(body: bytes) -> bytes:
+    """COS values inside configuration documents (lifecycle, encryption) in the engine's spelling."""
+    body = body.replace(b"<StorageClass>ARCHIVE</StorageClass>", b"<StorageClass>GLACIER</StorageClass>")
+    return body.replace(b"<SSEAlgorithm>cos/kms</SSEAlgorithm>", b"<SSEAlgorithm>aws:kms</SSEAlgorithm>")
+
+
+def cos_response_body(body: bytes, owner_uin: str) -> bytes:
+    """The engine's XML documents with COS's values: storage classes, encryption names, owner ids."""
+    body = body.replace(b"<StorageClass>GLACIER</StorageClass>", b"<StorageClass>ARCHIVE</StorageClass>")
+    body = body.replace(b"<SSEAlgorithm>aws:kms</SSEAlgorithm>", b"<SSEAlgorithm>cos/kms</SSEAlgorithm>")
+    body = body.replace(ENGINE_OWNER_ID.encode(), f"qcs::cam::uin/{owner_uin}:uin/{owner_uin}".encode())
+    return body.replace(f">{ENGINE_OWNER_NAME}<".encode(), f">{owner_uin}<".encode())

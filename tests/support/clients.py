@@ -1,0 +1,65 @@
+"""Real, unmodified SDK clients pointed at the emulator, configured the way the collection configures them."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import boto3
+from botocore.config import Config
+from qcloud_cos import CosConfig, CosS3Client
+from tencentcloud.cam.v20190116 import cam_client
+from tencentcloud.common import credential
+from tencentcloud.common.profile.client_profile import ClientProfile
+from tencentcloud.common.profile.http_profile import HttpProfile
+from tencentcloud.sts.v20180813 import sts_client
+
+REGION = "ap-guangzhou"
+
+
+def endpoint_parts(url: str) -> tuple[str, str, int]:
+    parts = urlsplit(url)
+    return parts.scheme, parts.hostname or "127.0.0.1", parts.port or (443 if parts.scheme == "https" else 80)
+
+
+def cos_client(url: str, secret_id: str, secret_key: str, region: str = REGION, **options) -> CosS3Client:
+    """cos-python-sdk-v5 connecting to the emulator's address with the virtual-host name in Host."""
+    scheme, host, port = endpoint_parts(url)
+    config = CosConfig(
+        Region=region,
+        SecretId=secret_id,
+        SecretKey=secret_key,
+        Scheme=scheme,
+        Endpoint=f"cos.{region}.myqcloud.com",
+        IP=host,
+        Port=port,
+        ServiceDomain=f"{host}:{port}",
+        **options,
+    )
+    return CosS3Client(config)
+
+
+def s3_client(url: str, secret_id: str, secret_key: str, region: str = REGION, addressing: str = "path", **config):
+    """boto3's S3 client with SigV4 against COS's S3 face."""
+    return boto3.client(
+        "s3",
+        endpoint_url=url,
+        region_name=region,
+        aws_access_key_id=secret_id,
+        aws_secret_access_key=secret_key,
+        config=Config(
+            signature_version="s3v4", s3={"addressing_style": addressing}, retries={"max_attempts": 1}, **config
+        ),
+    )
+
+
+def api_profile(url: str) -> ClientProfile:
+    scheme, host, port = endpoint_parts(url)
+    return ClientProfile(httpProfile=HttpProfile(endpoint=f"{host}:{port}", protocol=scheme))
+
+
+def cam(url: str, secret_id: str, secret_key: str) -> cam_client.CamClient:
+    return cam_client.CamClient(credential.Credential(secret_id, secret_key), "", api_profile(url))
+
+
+def sts(url: str, secret_id: str, secret_key: str, region: str = REGION) -> sts_client.StsClient:
+    return sts_client.StsClient(credential.Credential(secret_id, secret_key), region, api_profile(url))
