@@ -102,12 +102,15 @@ def cos_endpoint_settings(endpoint: str | None, region: str) -> dict:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValidationError(f"COS endpoint {endpoint!r} is not a host or an http(s) URL.")
     if _is_address(parts.hostname):
+        port = parts.port or (443 if parts.scheme == "https" else 80)
         return {
             "Region": region,
             "Scheme": parts.scheme,
             "Endpoint": f"cos.{region}.myqcloud.com",
             "IP": parts.hostname,
-            "Port": parts.port or (443 if parts.scheme == "https" else 80),
+            "Port": port,
+            # The SDK sends GET Service (list_buckets) to this domain and ignores IP for it.
+            "ServiceDomain": f"{parts.hostname}:{port}",
         }
     return {"Region": region, "Scheme": parts.scheme, "Endpoint": parts.netloc}
 

@@ -49,6 +49,7 @@ def test_address_endpoint_connects_there_with_the_virtual_host_name():
         "Endpoint": "cos.ap-guangzhou.myqcloud.com",
         "IP": "127.0.0.1",
         "Port": 9400,
+        "ServiceDomain": "127.0.0.1:9400",
     }
 
 
