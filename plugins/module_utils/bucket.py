@@ -9,9 +9,12 @@ parsed document. Readers return the "nothing configured" value when COS answers 
 
 from __future__ import annotations
 
+import itertools
+
 from ansible_collections.cosops.registry.plugins.module_utils.client import CosApi, is_not_found
 from ansible_collections.cosops.registry.plugins.module_utils.errors import TencentCloudError, ValidationError
 from ansible_collections.cosops.registry.plugins.module_utils.lifecycle import rules_from_api
+from ansible_collections.cosops.registry.plugins.module_utils.naming import needs_appid, qualify_bucket
 from ansible_collections.cosops.registry.plugins.module_utils.policy import load_policy
 
 CANNED_ACLS = ("private", "public-read", "public-read-write", "authenticated-read")
@@ -19,6 +22,24 @@ CORS_METHODS = ("GET", "PUT", "POST", "DELETE", "HEAD")
 ENCRYPTION_ALGORITHMS = ("none", "AES256", "KMS")
 MAX_TAGS = 50
 PAGE_SIZE = 1000
+# Any AppId has 10 digits, so checking a short name with this one checks the real name's host length too.
+PLACEHOLDER_APPID = "1000000000"
+
+
+def validate_bucket_name(name: str, region: str) -> None:
+    """Check a bucket name, with or without its '-<appid>', before anything asks CAM for the AppId."""
+    if not needs_appid(name):
+        qualify_bucket(name, None, region)
+        return
+    try:
+        qualify_bucket(name, PLACEHOLDER_APPID, region)
+    except ValidationError as error:
+        raise ValidationError(str(error).replace(PLACEHOLDER_APPID, "<appid>")) from None
+
+
+def qualified_bucket(name: str, region: str, appid) -> tuple:
+    """(full name, whether '-<appid>' was appended); `appid` is called only when the name lacks it."""
+    return qualify_bucket(name, appid() if needs_appid(name) else None, region)
 
 
 def _as_list(value) -> list:
@@ -28,11 +49,14 @@ def _as_list(value) -> list:
 
 
 def read_optional(cos: CosApi, method: str, bucket: str, missing=None):
-    """The SDK answer for a bucket setting, or `missing` when COS says it is not configured (404)."""
+    """The SDK answer for a bucket setting, or `missing` when COS says it is not configured (404).
+
+    A missing bucket is an error, not an empty setting.
+    """
     try:
         return cos.call(method, Bucket=bucket)
     except TencentCloudError as error:
-        if is_not_found(error):
+        if is_not_found(error) and error.code != "NoSuchBucket":
             return missing
         raise
 
@@ -317,6 +341,16 @@ def multipart_uploads(cos: CosApi, bucket: str):
             yield item["Key"], item["UploadId"]
 
 
+def bucket_contents(cos: CosApi, bucket: str, cap: int) -> dict:
+    """How many object versions (delete markers included) and incomplete uploads keep a bucket from being deleted.
+
+    Counting stops at `cap` of each; `truncated` then says the real numbers are larger.
+    """
+    versions = sum(1 for _ in itertools.islice(object_versions(cos, bucket), cap))
+    uploads = sum(1 for _ in itertools.islice(multipart_uploads(cos, bucket), cap))
+    return {"objects": versions, "uploads": uploads, "truncated": versions >= cap or uploads >= cap}
+
+
 def _delete_batch(cos: CosApi, bucket: str, batch: list) -> None:
     answer = cos.call("delete_objects", Bucket=bucket, Delete={"Object": batch, "Quiet": "true"})
     errors = _as_list((answer or {}).get("Error"))
@@ -332,10 +366,8 @@ def empty_bucket(cos: CosApi, bucket: str) -> int:
     deleted = 0
     batch = []
     for key, version_id in list(object_versions(cos, bucket)):
-        item = {"Key": key}
-        if version_id and version_id != "null":
-            item["VersionId"] = version_id
-        batch.append(item)
+        # Every version by its id, "null" included: a delete without one would only add a delete marker.
+        batch.append({"Key": key, "VersionId": version_id} if version_id else {"Key": key})
         if len(batch) == PAGE_SIZE:
             _delete_batch(cos, bucket, batch)
             deleted, batch = deleted + len(batch), []

@@ -1,0 +1,493 @@
+#!/usr/bin/python
+# Copyright (c) cosops.registry contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: cos_bucket
+short_description: Manage a COS bucket and its access, versioning, tags, encryption, CORS and policy
+version_added: 0.1.0
+description:
+  - Creates or deletes a Tencent Cloud COS bucket and brings its settings in line with the options.
+  - Every setting left unset is not managed; it is read and returned, never reset.
+  - Lifecycle rules are managed by M(cosops.registry.cos_lifecycle).
+author: cosops.registry contributors
+options:
+  name:
+    description:
+      - The bucket name, C(<name>-<appid>).
+      - When the C(-<appid>) suffix is missing, the account's AppId is looked up and appended; the result says so in
+        RV(appid_appended).
+      - Lowercase letters, digits and hyphens, not starting or ending with a hyphen; the host
+        C(<name>-<appid>.cos.<region>.myqcloud.com) may have at most 60 characters.
+    type: str
+    required: true
+  state:
+    description:
+      - V(present) creates the bucket when missing and applies the settings; V(absent) deletes it.
+    type: str
+    choices: [present, absent]
+    default: present
+  acl:
+    description:
+      - The canned ACL of the bucket. A new bucket is V(private) when this is not set.
+    type: str
+    choices: [private, public-read, public-read-write, authenticated-read]
+  versioning:
+    description:
+      - Object versioning. A bucket that never had versioning counts as V(suspended).
+      - Versioning cannot be switched off again once enabled, only suspended.
+    type: str
+    choices: [enabled, suspended]
+  tags:
+    description:
+      - Bucket tags as a dict of key and value, at most 50.
+      - V({}) together with O(purge_tags=true) (the default when O(tags) is given) removes every tag.
+    type: dict
+  purge_tags:
+    description:
+      - Remove tags that O(tags) does not name.
+      - Defaults to V(true) when O(tags) is given; without O(tags) the tags are not managed.
+    type: bool
+  encryption:
+    description:
+      - Default server-side encryption of new objects.
+      - V(AES256) is SSE-COS, V(KMS) is SSE-KMS (with O(encryption_key_id), or the default KMS key when that is
+        unset), V(none) removes the default encryption.
+    type: str
+    choices: [none, AES256, KMS]
+  encryption_key_id:
+    description:
+      - The KMS key for O(encryption=KMS).
+    type: str
+  cors_rules:
+    description:
+      - The complete list of CORS rules, in the order COS tries them. V([]) removes the CORS configuration.
+    type: list
+    elements: dict
+    suboptions:
+      id:
+        description: Name of the rule.
+        type: str
+      allowed_origins:
+        description: Origins allowed to send cross-origin requests, such as V(https://example.com) or V(*).
+        type: list
+        elements: str
+        required: true
+      allowed_methods:
+        description: HTTP methods allowed.
+        type: list
+        elements: str
+        required: true
+        choices: [GET, PUT, POST, DELETE, HEAD]
+      allowed_headers:
+        description: Request headers allowed in a preflight request.
+        type: list
+        elements: str
+      expose_headers:
+        description: Response headers a browser may read.
+        type: list
+        elements: str
+      max_age_seconds:
+        description: How long a browser may cache the preflight answer.
+        type: int
+  policy:
+    description:
+      - The bucket policy, as a JSON string or a dict.
+      - Compared by meaning, not by text; the order of statements, actions, resources and principals, a single
+        string versus a list, and the case of keys and effects do not cause a change.
+      - Every statement needs an effect (Allow or Deny), a principal, an action and a resource.
+      - V({}) removes the bucket policy.
+    type: json
+  force:
+    description:
+      - With O(state=absent), delete a bucket that is not empty: every object, every object version and delete
+        marker, and every incomplete multipart upload is deleted first.
+      - Without it, deleting a non-empty bucket fails and says how much it holds.
+    type: bool
+    default: false
+extends_documentation_fragment:
+  - cosops.registry.common
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+notes:
+  - Supports C(check_mode) and C(diff). A re-run with nothing to change reports no change and only reads.
+seealso:
+  - module: cosops.registry.cos_bucket_info
+  - module: cosops.registry.cos_lifecycle
+"""
+
+EXAMPLES = r"""
+- name: Private bucket for the Docker registry, versioned and encrypted
+  cosops.registry.cos_bucket:
+    name: registry
+    region: ap-guangzhou
+    acl: private
+    versioning: enabled
+    encryption: AES256
+    tags:
+      app: registry
+      owner: platform
+
+- name: Let one sub-user read and write the registry's root directory
+  cosops.registry.cos_bucket:
+    name: registry-1250000000
+    region: ap-guangzhou
+    policy:
+      version: "2.0"
+      Statement:
+        - Principal:
+            qcs: ["qcs::cam::uin/100000000001:uin/100000000011"]
+          Effect: Allow
+          Action: ["name/cos:GetObject", "name/cos:PutObject", "name/cos:DeleteObject"]
+          Resource: ["qcs::cos:ap-guangzhou:uid/1250000000:registry-1250000000/registry/*"]
+
+- name: Allow browsers on one site to fetch objects
+  cosops.registry.cos_bucket:
+    name: assets-1250000000
+    region: ap-shanghai
+    cors_rules:
+      - id: site
+        allowed_origins: ["https://www.example.com"]
+        allowed_methods: [GET, HEAD]
+        max_age_seconds: 600
+
+- name: Add a tag and keep the tags set elsewhere
+  cosops.registry.cos_bucket:
+    name: registry-1250000000
+    region: ap-guangzhou
+    tags:
+      cost-center: "42"
+    purge_tags: false
+
+- name: Delete a scratch bucket with everything in it
+  cosops.registry.cos_bucket:
+    name: scratch-1250000000
+    region: ap-guangzhou
+    state: absent
+    force: true
+"""
+
+RETURN = r"""
+name:
+  description: The full bucket name, C(<name>-<appid>).
+  returned: always
+  type: str
+  sample: registry-1250000000
+appid_appended:
+  description: Whether C(-<appid>) was appended to O(name).
+  returned: always
+  type: bool
+  sample: true
+region:
+  description: The bucket's region.
+  returned: always
+  type: str
+  sample: ap-guangzhou
+endpoint:
+  description: The bucket's virtual-host endpoint.
+  returned: always
+  type: str
+  sample: registry-1250000000.cos.ap-guangzhou.myqcloud.com
+exists:
+  description: Whether the bucket exists after the run (in check mode, would exist).
+  returned: always
+  type: bool
+  sample: true
+settings:
+  description: The bucket's settings after the change, managed or not. Empty when the bucket is absent.
+  returned: always
+  type: dict
+  contains:
+    acl:
+      description: The canned ACL.
+      type: str
+      sample: private
+    versioning:
+      description: V(enabled), V(suspended), or V(disabled) for a bucket that never had versioning.
+      type: str
+      sample: enabled
+    tags:
+      description: The bucket tags.
+      type: dict
+      sample: {app: registry}
+    encryption:
+      description: Default encryption, C(algorithm) (V(none), V(AES256) or V(KMS)) and for KMS C(kms_key_id).
+      type: dict
+      sample: {algorithm: AES256}
+    cors_rules:
+      description: CORS rules, with sorted lists.
+      type: list
+      elements: dict
+      sample: [{id: site, allowed_origins: ["https://www.example.com"], allowed_methods: [GET, HEAD],
+                allowed_headers: [], expose_headers: [], max_age_seconds: 600}]
+    policy:
+      description: The bucket policy document, or null when there is none.
+      type: dict
+      sample: {version: "2.0", Statement: []}
+contents:
+  description: What a non-empty bucket held when it was deleted with O(force=true).
+  returned: when state=absent and the bucket existed
+  type: dict
+  contains:
+    objects:
+      description: Object versions and delete markers (every object counts once in an unversioned bucket).
+      type: int
+      sample: 12
+    uploads:
+      description: Incomplete multipart uploads.
+      type: int
+      sample: 1
+    truncated:
+      description: Whether counting stopped early, so the numbers are lower bounds.
+      type: bool
+      sample: false
+diff:
+  description: Before and after of the bucket's existence and of every managed setting.
+  returned: when diff mode is on
+  type: dict
+  sample: {before: {exists: true, versioning: suspended}, after: {exists: true, versioning: enabled}}
+"""
+
+import json
+
+from ansible_collections.cosops.registry.plugins.module_utils import bucket as cos_bucket
+from ansible_collections.cosops.registry.plugins.module_utils.errors import ValidationError
+from ansible_collections.cosops.registry.plugins.module_utils.module import TencentCloudModule
+from ansible_collections.cosops.registry.plugins.module_utils.naming import bucket_host
+from ansible_collections.cosops.registry.plugins.module_utils.policy import load_policy, policies_equal
+
+# How far counting goes before a refusal to delete a non-empty bucket gives a lower bound.
+COUNT_CAP = 10000
+# A bucket COS has just created: what reading it would return.
+NEW_BUCKET = {
+    "acl": "private",
+    "versioning": "disabled",
+    "tags": {},
+    "encryption": {"algorithm": "none"},
+    "cors_rules": [],
+    "policy": None,
+}
+READERS = {
+    "acl": cos_bucket.read_acl,
+    "versioning": cos_bucket.read_versioning,
+    "tags": cos_bucket.read_tags,
+    "encryption": cos_bucket.read_encryption,
+    "cors_rules": cos_bucket.read_cors,
+    "policy": cos_bucket.read_policy,
+}
+
+
+def desired_settings(params: dict) -> dict:
+    """The managed settings in canonical form, validated; unset options are left out."""
+    desired = {}
+    if params["acl"] is not None:
+        desired["acl"] = params["acl"]
+    if params["versioning"] is not None:
+        desired["versioning"] = params["versioning"]
+    if params["tags"] is not None:
+        desired["tags"] = cos_bucket.validate_tags(params["tags"])
+    if params["encryption"] is not None:
+        desired["encryption"] = cos_bucket.desired_encryption(params["encryption"], params["encryption_key_id"])
+    elif params["encryption_key_id"] is not None:
+        raise ValidationError(f"encryption_key_id {params['encryption_key_id']!r} needs encryption=KMS.")
+    if params["cors_rules"] is not None:
+        desired["cors_rules"] = cos_bucket.cors_from_options(params["cors_rules"])
+    if params["policy"] is not None:
+        text = params["policy"].strip()
+        document = load_policy(text) if text else {}
+        desired["policy"] = cos_bucket.validate_bucket_policy(document) if document else None
+    return desired
+
+
+def handle_acl(module, cos, bucket, current, desired):
+    if "acl" not in desired or current == desired["acl"]:
+        return False, current
+    if not module.check_mode:
+        cos.call("put_bucket_acl", Bucket=bucket, ACL=desired["acl"])
+    return True, desired["acl"]
+
+
+def handle_versioning(module, cos, bucket, current, desired):
+    if "versioning" not in desired or cos_bucket.versioning_matches(current, desired["versioning"]):
+        return False, current
+    if not module.check_mode:
+        cos.call("put_bucket_versioning", Bucket=bucket, Status=desired["versioning"].capitalize())
+    return True, desired["versioning"]
+
+
+def handle_tags(module, cos, bucket, current, desired):
+    if "tags" not in desired:
+        return False, current
+    purge = module.params["purge_tags"] is not False
+    wanted = cos_bucket.desired_tags(current, desired["tags"], purge)
+    if wanted == current:
+        return False, current
+    if not module.check_mode:
+        if wanted:
+            cos.call("put_bucket_tagging", Bucket=bucket, Tagging=cos_bucket.tags_to_api(wanted))
+        else:
+            cos.call("delete_bucket_tagging", Bucket=bucket)
+    return True, wanted
+
+
+def handle_encryption(module, cos, bucket, current, desired):
+    if "encryption" not in desired or cos_bucket.encryption_matches(current, desired["encryption"]):
+        return False, current
+    if not module.check_mode:
+        if desired["encryption"]["algorithm"] == "none":
+            cos.call("delete_bucket_encryption", Bucket=bucket)
+        else:
+            cos.call(
+                "put_bucket_encryption",
+                Bucket=bucket,
+                ServerSideEncryptionConfiguration=cos_bucket.encryption_to_api(desired["encryption"]),
+            )
+    return True, desired["encryption"]
+
+
+def handle_cors_rules(module, cos, bucket, current, desired):
+    if "cors_rules" not in desired or current == desired["cors_rules"]:
+        return False, current
+    if not module.check_mode:
+        if desired["cors_rules"]:
+            cos.call("put_bucket_cors", Bucket=bucket, CORSConfiguration=cos_bucket.cors_to_api(desired["cors_rules"]))
+        else:
+            cos.call("delete_bucket_cors", Bucket=bucket)
+    return True, desired["cors_rules"]
+
+
+def handle_policy(module, cos, bucket, current, desired):
+    if "policy" not in desired:
+        return False, current
+    wanted = desired["policy"]
+    if wanted is None or current is None:
+        unchanged = wanted is current
+    else:
+        unchanged = policies_equal(current, wanted)
+    if unchanged:
+        return False, current
+    if not module.check_mode:
+        if wanted is None:
+            cos.call("delete_bucket_policy", Bucket=bucket)
+        else:
+            cos.call("put_bucket_policy", Bucket=bucket, Policy=json.dumps(wanted))
+    return True, wanted
+
+
+HANDLERS = {
+    "acl": handle_acl,
+    "versioning": handle_versioning,
+    "tags": handle_tags,
+    "encryption": handle_encryption,
+    "cors_rules": handle_cors_rules,
+    "policy": handle_policy,
+}
+
+
+def create_bucket(module, cos, bucket: str) -> None:
+    if not module.check_mode:
+        # The ACL goes with the creation so a bucket meant to be private is never public, not even briefly.
+        cos.call("create_bucket", Bucket=bucket, ACL=module.params["acl"] or "private")
+
+
+def ensure_present(module, cos, bucket: str, exists: bool, desired: dict):
+    """Create the bucket if needed, then apply each managed setting; returns (changed, before, after)."""
+    if exists:
+        current = {name: read(cos, bucket) for name, read in READERS.items()}
+        before = dict(current, exists=True)
+    else:
+        create_bucket(module, cos, bucket)
+        # What COS gives a new bucket; after a real creation the ACL came with it, the rest is COS's defaults.
+        current = dict(NEW_BUCKET, acl=module.params["acl"] or "private")
+        before = {"exists": False}
+    changed = not exists
+    after = {}
+    for name, handle in HANDLERS.items():
+        setting_changed, after[name] = handle(module, cos, bucket, current[name], desired)
+        changed = changed or setting_changed
+    return changed, before, dict(after, exists=True)
+
+
+def ensure_absent(module, cos, bucket: str) -> dict:
+    """Delete the bucket; a non-empty one only with force, which first empties it."""
+    contents = cos_bucket.bucket_contents(cos, bucket, COUNT_CAP)
+    if (contents["objects"] or contents["uploads"]) and not module.params["force"]:
+        at_least = "at least " if contents["truncated"] else ""
+        raise ValidationError(
+            f"Bucket {bucket!r} is not empty: it holds {at_least}{contents['objects']} objects (counting versions and "
+            f"delete markers) and {contents['uploads']} incomplete multipart uploads; set force=true to delete them "
+            "with the bucket."
+        )
+    if not module.check_mode:
+        cos_bucket.empty_bucket(cos, bucket)
+        cos.call("delete_bucket", Bucket=bucket)
+    return contents
+
+
+def managed_view(state: dict, desired: dict) -> dict:
+    """The parts of a before/after state the diff shows: existence and the managed settings."""
+    return {name: value for name, value in state.items() if name == "exists" or name in desired}
+
+
+def run(module: TencentCloudModule) -> dict:
+    params = module.params
+    region = module.connection.require_region()
+    cos_bucket.validate_bucket_name(params["name"], region)
+    desired = desired_settings(params) if params["state"] == "present" else {}
+    bucket, appended = cos_bucket.qualified_bucket(params["name"], region, module.appid)
+    cos = module.cos()
+    exists = cos_bucket.bucket_exists(cos, bucket)
+    result = {"name": bucket, "appid_appended": appended, "region": region, "endpoint": bucket_host(bucket, region)}
+    if params["state"] == "absent":
+        before, after = {"exists": exists}, {"exists": False}
+        if exists:
+            result["contents"] = ensure_absent(module, cos, bucket)
+        result.update(changed=exists, exists=False, settings={})
+    else:
+        changed, before, after = ensure_present(module, cos, bucket, exists, desired)
+        result.update(changed=changed, exists=True, settings={name: after[name] for name in READERS})
+    if module._diff:
+        result["diff"] = {"before": managed_view(before, desired), "after": managed_view(after, desired)}
+    return result
+
+
+def main() -> None:
+    cors_rule = {
+        "id": {"type": "str"},
+        "allowed_origins": {"type": "list", "elements": "str", "required": True},
+        "allowed_methods": {
+            "type": "list",
+            "elements": "str",
+            "required": True,
+            "choices": list(cos_bucket.CORS_METHODS),
+        },
+        "allowed_headers": {"type": "list", "elements": "str"},
+        "expose_headers": {"type": "list", "elements": "str"},
+        "max_age_seconds": {"type": "int"},
+    }
+    module = TencentCloudModule(
+        argument_spec={
+            "name": {"type": "str", "required": True},
+            "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
+            "acl": {"type": "str", "choices": list(cos_bucket.CANNED_ACLS)},
+            "versioning": {"type": "str", "choices": ["enabled", "suspended"]},
+            "tags": {"type": "dict"},
+            "purge_tags": {"type": "bool"},
+            "encryption": {"type": "str", "choices": list(cos_bucket.ENCRYPTION_ALGORITHMS)},
+            "encryption_key_id": {"type": "str", "no_log": False},
+            "cors_rules": {"type": "list", "elements": "dict", "options": cors_rule},
+            "policy": {"type": "json"},
+            "force": {"type": "bool", "default": False},
+        },
+        supports_check_mode=True,
+    )
+    module.run(run)
+
+
+if __name__ == "__main__":
+    main()
