@@ -10,7 +10,9 @@ from .errors import CosError, invalid_bucket_name
 
 DEFAULT_REGION = "ap-guangzhou"
 # <bucket>.cos.<region>.myqcloud.com (virtual host) or cos.<region>.myqcloud.com (path style); tencentcos.cn alike.
-COS_HOST = re.compile(r"^(?:(?P<bucket>[^.]+)\.)?cos\.(?P<region>[a-z0-9-]+)\.(?:myqcloud\.com|tencentcos\.cn)$")
+COS_HOST = re.compile(
+    r"^(?:(?P<bucket>[^.]+)\.)?cos\.(?P<region>[a-z0-9-]+)\.(?:myqcloud\.com|tencentcos\.cn)$", re.IGNORECASE
+)
 SERVICE_HOST = "service.cos.myqcloud.com"
 SERVICE_HOSTS = {SERVICE_HOST, "service.cos.tencentcos.cn"}
 BUCKET_NAME = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?-(?P<appid>[0-9]+)$")
@@ -47,12 +49,12 @@ def raw_path(environ: dict) -> str:
 
 
 def locate(environ: dict) -> Target:
-    host = host_without_port(environ.get("HTTP_HOST", "")).lower()
+    host = host_without_port(environ.get("HTTP_HOST", ""))
     path = raw_path(environ)
-    if host in SERVICE_HOSTS:
+    if host.lower() in SERVICE_HOSTS:
         return Target(None, None, None, None, path_style=False)
     match = COS_HOST.match(host)
-    region = match.group("region") if match else None
+    region = match.group("region").lower() if match else None
     if match and match.group("bucket"):
         raw_key = path[1:] or None
         return Target(match.group("bucket"), decode(raw_key), raw_key, region, path_style=False)

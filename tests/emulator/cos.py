@@ -37,6 +37,16 @@ S3_NAMESPACE = "http://s3.amazonaws.com/doc/2006-03-01/"
 ET.register_namespace("", S3_NAMESPACE)
 # Query parameters that carry a signature and mean nothing to the engine.
 SIGNATURE_ARGS = set(cos_auth.SIGNATURE_PARAMS) | sigv4.PRESIGN_PARAMS | {"sign", "x-cos-security-token"}
+OPTIONAL_ARGS = {
+    "marker",
+    "key-marker",
+    "version-id-marker",
+    "upload-id-marker",
+    "part-number-marker",
+    "delimiter",
+    "continuation-token",
+    "start-after",
+}
 SPOOL_IN_MEMORY = 8 * 1024 * 1024
 MAX_DOCUMENT = 1024 * 1024
 READ_SIZE = 1024 * 1024
@@ -273,11 +283,7 @@ class CosFace:
         environ["SERVER_PORT"] = "80"
         environ["wsgi.url_scheme"] = "http"
         path = f"/{target.bucket}" + (f"/{target.raw_key}" if target.raw_key else "")
-        query = "&".join(
-            part
-            for name, part, _ in split_query(environ.get("QUERY_STRING", ""))
-            if unquote(name) not in SIGNATURE_ARGS
-        )
+        query = engine_query(environ.get("QUERY_STRING", ""))
         environ["QUERY_STRING"] = query
         environ["RAW_URI"] = environ["REQUEST_URI"] = path + (f"?{query}" if query else "")
         environ["PATH_INFO"] = unquote(path).encode().decode("latin-1")
@@ -388,6 +394,15 @@ def split_query(query: str) -> list[tuple[str, str, str]]:
             name, _, value = part.partition("=")
             result.append((name, part, value))
     return result
+
+
+def engine_query(query: str) -> str:
+    """The query without signature parameters, and without empty markers (COS reads them as absent)."""
+    return "&".join(
+        part
+        for name, part, value in split_query(query)
+        if unquote(name) not in SIGNATURE_ARGS and not (value == "" and unquote(name) in OPTIONAL_ARGS)
+    )
 
 
 def read_chunks(stream: BinaryIO) -> Iterable[bytes]:

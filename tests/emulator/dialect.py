@@ -80,7 +80,7 @@ def parse_copy_source(value: str) -> CopySource:
     match = COPY_SOURCE.match(value.strip())
     if not match:
         raise CosError(400, "InvalidArgument", f"The copy source is malformed: {value}")
-    host = host_without_port(match.group("host")).lower()
+    host = host_without_port(match.group("host"))
     cos_host = COS_HOST.match(host)
     if cos_host and cos_host.group("bucket"):
         bucket, region = cos_host.group("bucket"), cos_host.group("region")
@@ -145,6 +145,16 @@ def engine_directive(name: str, value: str) -> str:
         raise CosError(400, "InvalidArgument", f"{name} must be Copy or Replaced: {value}") from None
 
 
+def canonical_header_name(name: str) -> str:
+    """COS spells standard headers in title case (Content-Range, ETag) and its own in lower case."""
+    lower = name.lower()
+    if lower.startswith("x-"):
+        return lower
+    if lower == "etag":
+        return "ETag"
+    return "-".join(part.capitalize() for part in lower.split("-"))
+
+
 def translate_response_headers(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
     translated = []
     for name, value in headers:
@@ -160,7 +170,7 @@ def translate_response_headers(headers: list[tuple[str, str]]) -> list[tuple[str
         elif lower.startswith("x-amz-"):
             translated.append(("x-cos-" + name[len("x-amz-") :], value))
         else:
-            translated.append((name, value))
+            translated.append((canonical_header_name(name), value))
     return translated
 
 
