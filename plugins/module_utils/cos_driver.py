@@ -10,6 +10,7 @@ URLs, listings that may lag behind writes.
 from __future__ import annotations
 
 import io
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -56,6 +57,7 @@ DEFAULT_URL_EXPIRY = timedelta(minutes=20)
 MULTIPART_COPY_THRESHOLD = 32 * MIB
 MULTIPART_COPY_PART = 32 * MIB
 DELETE_BATCH = 1000
+APPEND_LISTING_GRACE = (0, 0.5, 1, 2)
 READ_CHUNK = MIB
 
 
@@ -120,19 +122,29 @@ class CosDriver:
         return io.BufferedReader(ObjectReader(response["Body"].get_raw_stream()), buffer_size=READ_CHUNK)
 
     def writer(self, path: str, append: bool = False) -> FileWriter:
+        """A writer for path; with append, it continues this path's uncommitted upload (or an empty object)."""
         key = self.keys.key(validate_path(path))
         if not append:
             return FileWriter(self, path, key)
-        upload_id = self.uploads.latest_upload(key)
-        if upload_id is not None:
-            return FileWriter(self, path, key, upload_id, self.uploads.list_parts(key, upload_id))
-        size = self._head(path)["size"]
-        if size:
-            raise StorageDriverError(
+        failure = None
+        # A listing may not show an upload yet; look again for a few seconds before calling it missing.
+        for delay in APPEND_LISTING_GRACE:
+            time.sleep(delay)
+            upload_id = self.uploads.latest_upload(key)
+            if upload_id is not None:
+                return FileWriter(self, path, key, upload_id, self.uploads.list_parts(key, upload_id))
+            try:
+                size = self._head(path)["size"]
+            except PathNotFoundError as missing:
+                failure = missing
+                continue
+            if not size:
+                return FileWriter(self, path, key)
+            failure = StorageDriverError(
                 f"cannot append to {path}: it is a committed object of {size} bytes and COS objects cannot be appended to",
                 path,
             )
-        return FileWriter(self, path, key)
+        raise failure
 
     def stat(self, path: str) -> FileInfo:
         validate_path(path, allow_root=True)
@@ -262,7 +274,8 @@ class CosDriver:
             response = self.api.call("head_object", Bucket=self.bucket, Key=self.keys.key(path))
         except TencentCloudError as error:
             raise _not_found_as(error, path) from None
-        return {"size": int(response["Content-Length"]), "mod_time": parsedate_to_datetime(response["Last-Modified"])}
+        headers = {name.lower(): value for name, value in response.items()}
+        return {"size": int(headers["content-length"]), "mod_time": parsedate_to_datetime(headers["last-modified"])}
 
     def _exists(self, key: str) -> bool:
         try:
