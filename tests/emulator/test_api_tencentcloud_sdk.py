@@ -3,31 +3,22 @@
 from __future__ import annotations
 
 import json
-import threading
 import time
 import types
 from dataclasses import dataclass
 
 import pytest
+from qcloud_cos import CosServiceError
 from tencentcloud.cam.v20190116 import cam_client
 from tencentcloud.cam.v20190116 import models as cam_models
 from tencentcloud.common import abstract_client, credential
 from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
 from tencentcloud.common.profile.client_profile import ClientProfile
-from tencentcloud.common.profile.http_profile import HttpProfile
 from tencentcloud.sts.v20180813 import models as sts_models
 from tencentcloud.sts.v20180813 import sts_client
-from werkzeug.serving import make_server
-from werkzeug.wrappers import Request
 
-from tests.emulator.api import handle_api
-from tests.emulator.iam import (
-    DEFAULT_APPID,
-    DEFAULT_OWNER_UIN,
-    DEFAULT_ROOT_SECRET_ID,
-    DEFAULT_ROOT_SECRET_KEY,
-    IamStore,
-)
+from tests.emulator.iam import DEFAULT_APPID, DEFAULT_OWNER_UIN, DEFAULT_ROOT_SECRET_ID, DEFAULT_ROOT_SECRET_KEY
+from tests.support import clients
 
 ROOT = (DEFAULT_ROOT_SECRET_ID, DEFAULT_ROOT_SECRET_KEY)
 ALLOW_ALL_COS = json.dumps(
@@ -37,44 +28,28 @@ ALLOW_ALL_COS = json.dumps(
 
 @dataclass
 class Api:
-    """Clients for one running API v3 face."""
+    """tencentcloud-sdk-python clients for the running emulator."""
 
-    endpoint: str
+    url: str
 
     def profile(self, method: str) -> ClientProfile:
-        return ClientProfile(httpProfile=HttpProfile(endpoint=self.endpoint, protocol="http", reqMethod=method))
+        profile = clients.api_profile(self.url)
+        profile.httpProfile.reqMethod = method
+        return profile
 
     def cam(self, key: tuple[str, str] = ROOT, method: str = "POST") -> cam_client.CamClient:
         return cam_client.CamClient(credential.Credential(*key), "", self.profile(method))
 
     def sts(self, key: tuple[str, str] = ROOT, method: str = "POST") -> sts_client.StsClient:
-        return sts_client.StsClient(credential.Credential(*key), "ap-guangzhou", self.profile(method))
+        return sts_client.StsClient(credential.Credential(*key), clients.REGION, self.profile(method))
 
     def identity(self, key: tuple[str, str] = ROOT) -> sts_models.GetCallerIdentityResponse:
         return self.sts(key).GetCallerIdentity(sts_models.GetCallerIdentityRequest())
 
 
-@pytest.fixture(name="api", scope="module")
-def api_fixture():
-    iam = IamStore(DEFAULT_APPID, DEFAULT_OWNER_UIN, DEFAULT_ROOT_SECRET_ID, DEFAULT_ROOT_SECRET_KEY)
-
-    def app(environ, start_response):
-        return handle_api(Request(environ), iam)(environ, start_response)
-
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield Api(f"127.0.0.1:{server.server_port}"), iam
-    server.shutdown()
-    thread.join(timeout=10)
-
-
 @pytest.fixture(name="emulator_api")
-def emulator_api_fixture(api):
-    """A fresh account for each test."""
-    client, iam = api
-    iam.reset()
-    return client
+def emulator_api_fixture(emulator) -> Api:
+    return Api(emulator.url)
 
 
 def request(model_class, **fields):
@@ -428,3 +403,52 @@ def test_unknown_action_is_refused(emulator_api):
     with pytest.raises(TencentCloudSDKException) as refused:
         emulator_api.cam().call_json("NoSuchAction", {})
     assert refused.value.get_code() == "InvalidAction"
+
+
+# --- the same keys on the COS face ------------------------------------------------------------------------------
+
+
+def cos_key_with_policy(api: Api, statement: dict) -> tuple[str, str]:
+    """A new sub-user's key with `statement` attached as its only policy."""
+    added = add_user(api, "registry", UseApi=1)
+    document = json.dumps({"version": "2.0", "statement": [statement]})
+    created = api.cam().CreatePolicy(
+        request(cam_models.CreatePolicyRequest, PolicyName="registry-storage", PolicyDocument=document)
+    )
+    api.cam().AttachUserPolicy(
+        request(cam_models.AttachUserPolicyRequest, PolicyId=created.PolicyId, AttachUin=added.Uin)
+    )
+    return added.SecretId, added.SecretKey
+
+
+def cos_error(call, **kwargs) -> CosServiceError:
+    with pytest.raises(CosServiceError) as refused:
+        call(**kwargs)
+    return refused.value
+
+
+def test_cam_key_works_on_cos_within_its_policy(emulator, emulator_api, bucket):
+    key = cos_key_with_policy(
+        emulator_api,
+        {
+            "effect": "allow",
+            "action": ["name/cos:PutObject", "name/cos:GetObject"],
+            "resource": f"qcs::cos:{clients.REGION}:uid/{DEFAULT_APPID}:{bucket}/docker/*",
+        },
+    )
+    cos = clients.cos_client(emulator.url, *key)
+    cos.put_object(Bucket=bucket, Key="docker/blob", Body=b"layer")
+    assert cos.get_object(Bucket=bucket, Key="docker/blob")["Body"].get_raw_stream().read() == b"layer"
+    denied = cos_error(cos.put_object, Bucket=bucket, Key="elsewhere/blob", Body=b"layer")
+    assert (denied.get_status_code(), denied.get_error_code()) == (403, "AccessDenied")
+
+
+def test_deactivated_cam_key_is_refused_on_cos(emulator, emulator_api, bucket):
+    key = cos_key_with_policy(emulator_api, {"effect": "allow", "action": "name/cos:*", "resource": "*"})
+    cos = clients.cos_client(emulator.url, *key)
+    cos.put_object(Bucket=bucket, Key="docker/blob", Body=b"layer")
+    uin = int(emulator_api.identity(key).UserId)
+    emulator_api.cam().UpdateAccessKey(
+        request(cam_models.UpdateAccessKeyRequest, TargetUin=uin, AccessKeyId=key[0], Status="Inactive")
+    )
+    assert cos_error(cos.get_object, Bucket=bucket, Key="docker/blob").get_status_code() == 403
