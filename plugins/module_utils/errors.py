@@ -51,17 +51,29 @@ def _code_family(code: str) -> str:
     return (code or "").split(".", 1)[0]
 
 
+# Codes for error answers without a body (HEAD requests carry none), by HTTP status.
+BODYLESS_CODES = {400: "BadRequest", 403: "Forbidden", 404: "NoSuchResource", 409: "Conflict", 500: "InternalError", 503: "ServiceUnavailable"}
+
+
+def _cos_error_parts(exc):
+    """(code, message, request id) from a CosServiceError, whether COS sent an XML body or only headers."""
+    digest = exc.get_digest_msg()
+    if isinstance(digest, dict):
+        return digest.get("code"), digest.get("message"), digest.get("requestid")
+    headers = digest if hasattr(digest, "get") else {}
+    status = exc.get_status_code()
+    code = headers.get("x-cos-error-code") or BODYLESS_CODES.get(status, "Unknown")
+    return code, f"COS answered HTTP {status} without an error body", headers.get("x-cos-request-id")
+
+
 def from_cos_exception(action: str, exc: Exception) -> TencentCloudError:
     """Translate a cos-python-sdk-v5 exception (CosServiceError or CosClientError)."""
-    if hasattr(exc, "get_error_code"):
-        code = exc.get_error_code()
+    if hasattr(exc, "get_status_code"):
+        code, message, request_id = _cos_error_parts(exc)
         status = exc.get_status_code()
-        request_id = exc.get_request_id()
-        if request_id == "Unknown":
-            request_id = None
         retryable = code in RETRYABLE_COS_CODES or (status is not None and int(status) >= 500)
         return TencentCloudError(
-            action, code, exc.get_error_msg(), request_id, status, retryable=retryable, processed=code not in NOT_PROCESSED_CODES
+            action, code, message, request_id, status, retryable=retryable, processed=code not in NOT_PROCESSED_CODES
         )
     # CosClientError: the request never got an answer (connection refused or dropped, timeout).
     return TencentCloudError(action, "ClientNetworkError", str(exc), retryable=True)

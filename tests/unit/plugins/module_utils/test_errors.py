@@ -93,3 +93,19 @@ def test_api_server_network_error_with_bytes_body_is_readable():
 def test_error_is_an_exception_with_its_summary():
     error = TencentCloudError("DeleteBucket", "BucketNotEmpty", "not empty", "r1", 409)
     assert str(error) == error.summary()
+
+
+def test_head_errors_without_a_body_keep_the_request_id_and_status():
+    from requests.structures import CaseInsensitiveDict
+
+    headers = CaseInsensitiveDict({"x-cos-request-id": "NjQ2ZTM0", "Content-Length": "0"})
+    error = from_cos_exception("HeadBucket", CosServiceError("HEAD", headers, 403))
+    assert (error.code, error.status, error.request_id) == ("Forbidden", 403, "NjQ2ZTM0")
+    assert not error.retryable
+
+
+def test_head_not_found_is_recognisable():
+    info = {"code": "NoSuchResource", "message": "The Resource You Head Not Exist", "resource": "u"}
+    error = from_cos_exception("HeadObject", CosServiceError("HEAD", info, 404))
+    assert error.code == "NoSuchResource"
+    assert error.request_id is None
