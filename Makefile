@@ -63,17 +63,29 @@ integration: collection system  ## integration targets against the emulator
 	$(BIN)/python -m tests.emulator.session --config $(COLLECTION)/tests/integration/integration_config.yml -- \
 	  bash -c 'cd $(COLLECTION) && ansible-test integration --local --python 3.11 --color no $(TARGETS)'
 
+.PHONY: molecule
+molecule: collection system  ## the registry role: rendered configs served by docker-registry, then molecule scenarios
+	$(BIN)/pytest -q -n $(PYTEST_WORKERS) tests/role
+	tests/setup/dockerd.sh start
+	trap 'tests/setup/dockerd.sh stop' EXIT; \
+	$(BIN)/python -m tests.emulator.session --config $(BUILD_DIR)/molecule/emulator.yml -- \
+	  env EMULATOR_CONFIG=$(BUILD_DIR)/molecule/emulator.yml bash -c 'cd $(COLLECTION)/roles/registry && \
+	  molecule --base-config molecule/shared/base.yml test $(if $(SCENARIO),--scenario-name $(SCENARIO),--all)'
+
 .PHONY: emulator
 emulator: venv  ## run the emulator in the foreground on port 9400
 	$(BIN)/python -m tests.emulator --port 9400
 
 .PHONY: test
-test: venv system sanity lint units emulator-tests integration  ## everything CI runs
+test: venv system sanity lint units emulator-tests integration molecule  ## everything CI runs
 
 .PHONY: demo
-demo: venv  ## the main job against the bundled emulator
-	$(BIN)/python -m tests.emulator.session --config demo/.state/emulator.yml -- \
-	  ansible-playbook -i localhost, -c local playbooks/demo.yml -e @demo/.state/emulator.yml
+demo: venv collection  ## the main job against the bundled emulator (it keeps running: `make demo-clean`)
+	$(BIN)/python -m demo.demo run
+
+.PHONY: demo-clean
+demo-clean: venv  ## stop what `make demo` left running
+	$(BIN)/python -m demo.demo clean
 
 .PHONY: build
 build: collection  ## collection tarball
