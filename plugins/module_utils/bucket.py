@@ -314,14 +314,14 @@ def _pages(cos: CosApi, method: str, bucket: str, markers: dict, **kwargs):
 
 
 def object_stats(cos: CosApi, bucket: str, prefix: str = "", cap: int | None = None) -> dict:
-    """Count and total size of the current objects under a prefix, stopping once `cap` objects were counted."""
+    """Count and total size of the current objects under a prefix; `truncated` when more than `cap` objects are there."""
     count = size = 0
     for page in _pages(cos, "list_objects", bucket, {"NextMarker": "Marker"}, Prefix=prefix, MaxKeys=PAGE_SIZE):
         for item in _as_list(page.get("Contents")):
+            if cap is not None and count >= cap:
+                return {"count": count, "size": size, "truncated": True}
             count += 1
             size += int(item.get("Size") or 0)
-        if cap is not None and count >= cap:
-            return {"count": count, "size": size, "truncated": True}
     return {"count": count, "size": size, "truncated": False}
 
 
