@@ -280,7 +280,9 @@ def validate_bucket_policy(document) -> dict:
         given = _fields(statement)
         effect = str(given.get("effect", "")).lower()
         if effect not in ("allow", "deny"):
-            raise ValidationError(f"Bucket policy statement {index} has effect {given.get('effect')!r}, not Allow or Deny.")
+            raise ValidationError(
+                f"Bucket policy statement {index} has effect {given.get('effect')!r}, not Allow or Deny."
+            )
         missing = [name for name in ("principal", "action", "resource") if not given.get(name)]
         if missing:
             raise ValidationError(f"Bucket policy statement {index} lacks {', '.join(missing)}.")
@@ -314,7 +316,7 @@ def _pages(cos: CosApi, method: str, bucket: str, markers: dict, **kwargs):
 
 
 def object_stats(cos: CosApi, bucket: str, prefix: str = "", cap: int | None = None) -> dict:
-    """Count and total size of the current objects under a prefix; `truncated` when more than `cap` objects are there."""
+    """Count and total size of the current objects under a prefix; `truncated` when there are more than `cap`."""
     count = size = 0
     for page in _pages(cos, "list_objects", bucket, {"NextMarker": "Marker"}, Prefix=prefix, MaxKeys=PAGE_SIZE):
         for item in _as_list(page.get("Contents")):

@@ -54,7 +54,8 @@ def _date(value, rule_id: str, field: str) -> str:
         moment = datetime.datetime.fromisoformat(text)
     except ValueError:
         raise ValidationError(
-            f"Lifecycle rule {rule_id!r}: {field} {value!r} is not a date such as '2030-01-01' or '2030-01-01T00:00:00+08:00'."
+            f"Lifecycle rule {rule_id!r}: {field} {value!r} is not a date such as '2030-01-01' "
+            "or '2030-01-01T00:00:00+08:00'."
         ) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=CHINA_STANDARD_TIME)
@@ -94,7 +95,9 @@ def _canonical_rule(rule_id, status, prefix, tags, expiration, transitions, nonc
     if transitions:
         rule["transitions"] = sorted(transitions, key=_transition_order)
     if noncurrent_days is not None:
-        rule["noncurrent_version_expiration_days"] = _days(noncurrent_days, rule_id, "noncurrent_version_expiration_days")
+        rule["noncurrent_version_expiration_days"] = _days(
+            noncurrent_days, rule_id, "noncurrent_version_expiration_days"
+        )
     if noncurrent:
         rule["noncurrent_version_transitions"] = sorted(noncurrent, key=_transition_order)
     if abort_days is not None:
@@ -238,7 +241,9 @@ def rule_to_api(rule: dict) -> dict:
             else _to_api_moment(expiration)
         )
     if rule.get("transitions"):
-        api["Transition"] = [dict(_to_api_moment(item), StorageClass=item["storage_class"]) for item in rule["transitions"]]
+        api["Transition"] = [
+            dict(_to_api_moment(item), StorageClass=item["storage_class"]) for item in rule["transitions"]
+        ]
     if "noncurrent_version_expiration_days" in rule:
         api["NoncurrentVersionExpiration"] = {"NoncurrentDays": rule["noncurrent_version_expiration_days"]}
     if rule.get("noncurrent_version_transitions"):
@@ -294,7 +299,8 @@ def _validate_timing(rule: dict) -> None:
     kinds = {"days" if "days" in item else "date" for item in moments}
     if len(kinds) > 1:
         raise ValidationError(
-            f"Lifecycle rule {rule_id!r} mixes days and dates; COS requires its expiration and transitions to use one of them."
+            f"Lifecycle rule {rule_id!r} mixes days and dates; COS requires its expiration and transitions "
+            "to use one of them."
         )
 
 
@@ -306,7 +312,9 @@ def validate_rule(rule: dict) -> None:
         raise ValidationError(f"Lifecycle rule {rule_id!r}: status {rule['status']!r} is not enabled or disabled.")
     actions = ("expiration", "transitions", "noncurrent_version_expiration_days", "noncurrent_version_transitions")
     if not any(name in rule for name in actions + ("abort_incomplete_multipart_upload_days",)):
-        raise ValidationError(f"Lifecycle rule {rule_id!r} has no action: give an expiration, a transition or an abort.")
+        raise ValidationError(
+            f"Lifecycle rule {rule_id!r} has no action: give an expiration, a transition or an abort."
+        )
     if "expiration" in rule:
         _validate_expiration(rule_id, rule["expiration"])
     _validate_timing(rule)
@@ -314,7 +322,9 @@ def validate_rule(rule: dict) -> None:
     for item in rule.get("noncurrent_version_transitions", []):
         _validate_days(rule_id, "noncurrent_version_transitions days", item["days"])
         _validate_storage_class(rule_id, item["storage_class"])
-    _validate_days(rule_id, "abort_incomplete_multipart_upload_days", rule.get("abort_incomplete_multipart_upload_days"))
+    _validate_days(
+        rule_id, "abort_incomplete_multipart_upload_days", rule.get("abort_incomplete_multipart_upload_days")
+    )
     if "abort_incomplete_multipart_upload_days" in rule and rule["filter"]["tags"]:
         raise ValidationError(
             f"Lifecycle rule {rule_id!r} aborts incomplete multipart uploads but filters by tags; "
@@ -385,7 +395,9 @@ def unsafe_actions(rule: dict, registry_root: str) -> list:
         found.append(f"expires (deletes) objects {_when(expiration)}")
     for item in rule.get("transitions", []):
         if item["storage_class"] in UNREADABLE_CLASSES:
-            found.append(f"moves objects to {item['storage_class']} {_when(item)}, where they cannot be read until restored")
+            found.append(
+                f"moves objects to {item['storage_class']} {_when(item)}, where they cannot be read until restored"
+            )
     return found
 
 
@@ -396,9 +408,9 @@ def check_registry_safety(rules: list, registry_root: str) -> None:
         actions = unsafe_actions(rule, registry_root)
         if actions:
             raise ValidationError(
-                f"Lifecycle rule {rule['id']!r} covers the registry data under {data_prefix!r} and {' and '.join(actions)}, "
-                "so images would break (blobs deleted or unreadable while tags still point at them); narrow its filter, "
-                "drop that action, or set allow_unsafe_registry_rules=true."
+                f"Lifecycle rule {rule['id']!r} covers the registry data under {data_prefix!r} and "
+                f"{' and '.join(actions)}, so images would break (blobs deleted or unreadable while tags still point "
+                "at them); narrow its filter, drop that action, or set allow_unsafe_registry_rules=true."
             )
 
 

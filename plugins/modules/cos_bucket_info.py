@@ -76,7 +76,9 @@ EXAMPLES = r"""
 
 - name: Show whether incomplete uploads are cleaned up
   ansible.builtin.debug:
-    msg: "{{ registry_bucket.buckets[0].lifecycle_rules | selectattr('abort_incomplete_multipart_upload_days', 'defined') }}"
+    msg: >-
+      {{ registry_bucket.buckets[0].lifecycle_rules
+         | selectattr('abort_incomplete_multipart_upload_days', 'defined') }}
 
 - name: Names of every bucket in Shanghai starting with "ci-"
   cosops.registry.cos_bucket_info:

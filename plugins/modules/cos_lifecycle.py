@@ -81,7 +81,9 @@ options:
         elements: dict
         suboptions:
           days:
-            description: Days after creation, greater than 0. Give O(rules[].transitions[].days) or O(rules[].transitions[].date).
+            description:
+              - Days after creation, greater than 0.
+              - Give either O(rules[].transitions[].days) or O(rules[].transitions[].date).
             type: int
           date:
             description: Date, V(YYYY-MM-DD) or ISO 8601.
@@ -289,7 +291,9 @@ def handle_rules(module, cos, bucket: str, current: list, after: list) -> bool:
         return False
     if not module.check_mode:
         if after:
-            cos.call("put_bucket_lifecycle", Bucket=bucket, LifecycleConfiguration=lifecycle.configuration_to_api(after))
+            cos.call(
+                "put_bucket_lifecycle", Bucket=bucket, LifecycleConfiguration=lifecycle.configuration_to_api(after)
+            )
         else:
             cos.call("delete_bucket_lifecycle", Bucket=bucket)
     return True

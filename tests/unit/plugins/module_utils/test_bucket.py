@@ -22,7 +22,10 @@ from ansible_collections.cosops.registry.plugins.module_utils.errors import Vali
 
 
 def grant(group, permission):
-    return {"Grantee": {"Type": "Group", "URI": f"http://cam.qcloud.com/groups/global/{group}"}, "Permission": permission}
+    return {
+        "Grantee": {"Type": "Group", "URI": f"http://cam.qcloud.com/groups/global/{group}"},
+        "Permission": permission,
+    }
 
 
 OWNER = {"Grantee": {"Type": "CanonicalUser", "ID": "qcs::cam::uin/1:uin/1"}, "Permission": "FULL_CONTROL"}
@@ -139,8 +142,12 @@ STATEMENT = {
 
 
 def test_bucket_policy_accepts_json_text_and_any_key_case():
-    assert validate_bucket_policy('{"version": "2.0", "statement": [{"principal": "*", "effect": "deny", '
-                                  '"action": "*", "resource": "*"}]}')["version"] == "2.0"
+    assert (
+        validate_bucket_policy(
+            '{"version": "2.0", "statement": [{"principal": "*", "effect": "deny", ' '"action": "*", "resource": "*"}]}'
+        )["version"]
+        == "2.0"
+    )
     assert validate_bucket_policy({"Statement": [STATEMENT]})["Statement"] == [STATEMENT]
 
 

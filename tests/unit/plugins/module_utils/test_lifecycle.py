@@ -138,12 +138,16 @@ def test_rule_survives_a_round_trip_through_the_api_form():
     ],
 )
 def test_every_api_filter_shape_is_read(api_filter, expected):
-    rule = dict({"ID": "r", "Status": "Disabled", "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": "3"}}, **api_filter)
+    rule = dict(
+        {"ID": "r", "Status": "Disabled", "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": "3"}}, **api_filter
+    )
     assert rule_from_api(rule)["filter"] == expected
 
 
 def test_filter_is_written_in_the_simplest_form_cos_accepts():
-    assert rule_to_api(canonical(filter={"prefix": "p/"}, abort_incomplete_multipart_upload_days=1))["Filter"] == {"Prefix": "p/"}
+    assert rule_to_api(canonical(filter={"prefix": "p/"}, abort_incomplete_multipart_upload_days=1))["Filter"] == {
+        "Prefix": "p/"
+    }
     assert rule_to_api(canonical(filter={"tags": {"k": "v"}}, expiration=expire(days=1)))["Filter"] == {
         "Tag": {"Key": "k", "Value": "v"}
     }
@@ -169,7 +173,10 @@ def test_configuration_holds_every_rule():
         ({"abort_incomplete_multipart_upload_days": -1}, "abort_incomplete_multipart_upload_days is -1"),
         ({"transitions": [transition("GLACIER", days=3)]}, "storage class 'GLACIER' is not one of"),
         ({"noncurrent_version_transitions": [{"days": 3, "storage_class": "COLD"}]}, "storage class 'COLD'"),
-        ({"expiration": expire(days=30, date="2030-01-01")}, "exactly one of days, date and expired_object_delete_marker"),
+        (
+            {"expiration": expire(days=30, date="2030-01-01")},
+            "exactly one of days, date and expired_object_delete_marker",
+        ),
         (
             {"expiration": expire(date="2030-01-01"), "transitions": [transition("ARCHIVE", days=3)]},
             "mixes days and dates",
@@ -242,7 +249,12 @@ def test_rule_order_does_not_matter():
 
 @pytest.mark.parametrize(
     "root, expected",
-    [("", "docker/registry/v2/"), ("/", "docker/registry/v2/"), ("/registry", "registry/docker/registry/v2/"), ("a/b/", "a/b/docker/registry/v2/")],
+    [
+        ("", "docker/registry/v2/"),
+        ("/", "docker/registry/v2/"),
+        ("/registry", "registry/docker/registry/v2/"),
+        ("a/b/", "a/b/docker/registry/v2/"),
+    ],
 )
 def test_registry_data_prefix(root, expected):
     assert registry_data_prefix(root) == expected
@@ -255,7 +267,10 @@ def test_registry_data_prefix(root, expected):
         ("registry/", {"expiration": expire(date="2030-01-01")}),
         ("registry/docker/registry/v2/blobs/", {"expiration": expire(days=30)}),
         ("reg", {"transitions": [transition("ARCHIVE", days=30)]}),
-        ("registry/docker/", {"transitions": [transition("STANDARD_IA", days=30), transition("DEEP_ARCHIVE", days=90)]}),
+        (
+            "registry/docker/",
+            {"transitions": [transition("STANDARD_IA", days=30), transition("DEEP_ARCHIVE", days=90)]},
+        ),
     ],
 )
 def test_rule_that_deletes_or_freezes_registry_data_is_refused(prefix, action):
@@ -271,7 +286,10 @@ def test_rule_that_deletes_or_freezes_registry_data_is_refused(prefix, action):
         ({"prefix": "logs/"}, {"expiration": expire(days=1)}),
         ({"prefix": "registry-old/"}, {"expiration": expire(days=1)}),
         ({"prefix": "registry/", "tags": {"tier": "cold"}}, {"expiration": expire(days=1)}),
-        ({"prefix": "registry/"}, {"transitions": [transition("STANDARD_IA", days=30), transition("INTELLIGENT_TIERING", days=60)]}),
+        (
+            {"prefix": "registry/"},
+            {"transitions": [transition("STANDARD_IA", days=30), transition("INTELLIGENT_TIERING", days=60)]},
+        ),
         ({"prefix": "registry/"}, {"expiration": expire(marker=True)}),
         ({"prefix": "registry/"}, {"noncurrent_version_expiration_days": 30}),
         ({"prefix": "registry/"}, {"abort_incomplete_multipart_upload_days": 7}),
@@ -282,9 +300,13 @@ def test_rule_that_keeps_registry_data_readable_is_allowed(filters, action):
 
 
 def test_abort_rule_must_cover_all_registry_data():
-    assert aborts_registry_uploads([canonical(filter={"prefix": "registry/"}, abort_incomplete_multipart_upload_days=7)], "registry")
+    assert aborts_registry_uploads(
+        [canonical(filter={"prefix": "registry/"}, abort_incomplete_multipart_upload_days=7)], "registry"
+    )
     assert aborts_registry_uploads([canonical(abort_incomplete_multipart_upload_days=7)], "registry")
-    narrow = canonical(filter={"prefix": "registry/docker/registry/v2/blobs/"}, abort_incomplete_multipart_upload_days=7)
+    narrow = canonical(
+        filter={"prefix": "registry/docker/registry/v2/blobs/"}, abort_incomplete_multipart_upload_days=7
+    )
     disabled = canonical(status="disabled", abort_incomplete_multipart_upload_days=7)
     assert not aborts_registry_uploads([narrow, disabled, canonical(expiration=expire(days=1))], "registry")
 
