@@ -56,6 +56,7 @@ LISTINGS = {"cos:GetBucket", "cos:ListMultipartUploads", "cos:GetBucketObjectVer
 ENGINE_AUTHORIZATION = (
     "AWS4-HMAC-SHA256 Credential=emulator/20000101/{region}/s3/aws4_request, SignedHeaders=host, Signature=checked"
 )
+ENGINE_HEADERS = {"server", "date", "x-amzn-requestid"}
 STATUS_CODES = {
     400: "InvalidRequest",
     403: "AccessDenied",
@@ -295,30 +296,27 @@ class CosFace:
         """The body the engine reads: aws-chunked decoded and signed payloads checked on the way."""
         if call.document is not None:
             set_body(environ, io.BytesIO(call.document), len(call.document))
-        sign = call.sign
-        content_sha = environ.get("HTTP_X_AMZ_CONTENT_SHA256", "")
-        if sign and not sign.presigned and content_sha.startswith("STREAMING-"):
-            signed = sign if content_sha in sigv4.STREAMING_SIGNED else None
-            reader = sigv4.ChunkReader(get_input_stream(environ), signed, call.principal.secret_key)
-            body, size, _ = spool(reader.chunks())
-            set_body(environ, body, size)
-            for name, value in reader.trailers.items():
-                environ[dialect.environ_name(name)] = value
-            environ["HTTP_X_AMZ_CONTENT_SHA256"] = sigv4.UNSIGNED
-            for name in ("HTTP_X_AMZ_DECODED_CONTENT_LENGTH", "HTTP_X_AMZ_TRAILER"):
-                environ.pop(name, None)
-            drop_aws_chunked(environ)
-        elif sign and not sign.presigned and content_sha not in ("", sigv4.UNSIGNED):
-            body, size, digest = spool(read_chunks(get_input_stream(environ)))
-            if digest != content_sha:
-                raise CosError(
-                    400,
-                    "XAmzContentSHA256Mismatch",
-                    "The provided 'x-amz-content-sha256' header does not match what was computed.",
-                )
-            set_body(environ, body, size)
+        # Checked here; the engine would store it as if it were the object's.
+        content_sha = environ.pop("HTTP_X_AMZ_CONTENT_SHA256", "")
+        if call.sign and not call.sign.presigned:
+            if content_sha.startswith("STREAMING-"):
+                self.decode_chunked(call, environ, content_sha)
+            elif content_sha not in ("", sigv4.UNSIGNED):
+                check_payload_hash(environ, content_sha)
         if call.operation.level == BUCKET and call.request.method in ("PUT", "POST"):
             self.attach_document(call, environ)
+
+    def decode_chunked(self, call: Call, environ: dict, content_sha: str) -> None:
+        """An aws-chunked body as the plain body it carries, its trailing checksums as headers."""
+        signed = call.sign if content_sha in sigv4.STREAMING_SIGNED else None
+        reader = sigv4.ChunkReader(get_input_stream(environ), signed, call.principal.secret_key)
+        body, size, _ = spool(reader.chunks())
+        set_body(environ, body, size)
+        for name, value in reader.trailers.items():
+            environ[dialect.environ_name(name)] = value
+        for name in ("HTTP_X_AMZ_DECODED_CONTENT_LENGTH", "HTTP_X_AMZ_TRAILER"):
+            environ.pop(name, None)
+        drop_aws_chunked(environ)
 
     def attach_document(self, call: Call, environ: dict) -> None:
         """Bucket configuration documents are small: checked against Content-MD5, then rewritten for the engine."""
@@ -340,7 +338,7 @@ class CosFace:
         body = engine.get_data()
         if status >= 400:
             raise engine_error(call, status, body)
-        headers = [(name, value) for name, value in engine.headers.items() if name.lower() not in ("server", "date")]
+        headers = [(name, value) for name, value in engine.headers.items() if name.lower() not in ENGINE_HEADERS]
         name = call.operation.name
         rewritten = body
         if name in LISTINGS and self.state.list_delay:
@@ -431,6 +429,17 @@ def set_body(environ: dict, body: BinaryIO, size: int) -> None:
     environ["CONTENT_LENGTH"] = str(size)
     environ.pop("wsgi.input_terminated", None)
     environ.pop("HTTP_TRANSFER_ENCODING", None)
+
+
+def check_payload_hash(environ: dict, content_sha: str) -> None:
+    body, size, digest = spool(read_chunks(get_input_stream(environ)))
+    if digest != content_sha:
+        raise CosError(
+            400,
+            "XAmzContentSHA256Mismatch",
+            "The provided 'x-amz-content-sha256' header does not match what was computed.",
+        )
+    set_body(environ, body, size)
 
 
 def drop_aws_chunked(environ: dict) -> None:

@@ -11,11 +11,12 @@ import time
 from pathlib import Path
 from typing import Any, Iterable
 
+from werkzeug.exceptions import ClientDisconnected
 from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
 
 from . import api
-from .addressing import COS_HOST, host_without_port
+from .addressing import COS_HOST, host_without_port, locate, resource_text
 from .control_surface import PREFIX, ControlSurface, json_response
 from .cos import CosFace
 from .engine import Engine, MotoRequestHandler
@@ -67,6 +68,8 @@ class Dispatcher:
             response = self.dispatch(request)
         except DropConnection:
             raise
+        except ClientDisconnected:
+            response = error_response(400, "IncompleteBody", "The request body ended before its Content-Length.")
         except Exception:
             log.exception("unexpected failure on %s %s", request.method, request.path)
             response = error_response(500, "InternalError", "We encountered an internal error. Please try again.")
@@ -101,7 +104,8 @@ class Dispatcher:
             return self.cos.handle(request) if service == "cos" else api.handle_api(request, self.iam)
         if service == "cos":
             status, code, message = COS_FAULTS[fault.kind]
-            return error_response(status, code, message)
+            # COS always names the resource; the SDK cannot parse an error whose Resource is empty.
+            return error_response(status, code, message, resource_text(locate(request.environ)))
         code, message = API_FAULTS[fault.kind]
         return json_response({"Response": {"Error": {"Code": code, "Message": message}, "RequestId": "emulator-fault"}})
 

@@ -38,14 +38,23 @@ def cos_client(url: str, secret_id: str, secret_key: str, region: str = REGION, 
     return CosS3Client(config)
 
 
-def s3_client(url: str, secret_id: str, secret_key: str, region: str = REGION, addressing: str = "path", **config):
-    """boto3's S3 client with SigV4 against COS's S3 face."""
+def s3_client(
+    url: str,
+    secret_id: str,
+    secret_key: str,
+    region: str = REGION,
+    addressing: str = "path",
+    verify: str | bool | None = None,
+    **config,
+):
+    """boto3's S3 client with SigV4 against COS's S3 face (verify: a CA file for HTTPS)."""
     return boto3.client(
         "s3",
         endpoint_url=url,
         region_name=region,
         aws_access_key_id=secret_id,
         aws_secret_access_key=secret_key,
+        verify=verify,
         config=Config(
             signature_version="s3v4", s3={"addressing_style": addressing}, retries={"max_attempts": 1}, **config
         ),
