@@ -56,7 +56,7 @@ def s3_client(
         aws_secret_access_key=secret_key,
         verify=verify,
         config=Config(
-            signature_version="s3v4", s3={"addressing_style": addressing}, retries={"max_attempts": 1}, **config
+            signature_version="s3v4", s3={"addressing_style": addressing}, retries={"total_max_attempts": 1}, **config
         ),
     )
 
