@@ -1,0 +1,132 @@
+"""The registry itself on the emulator: Debian's docker-registry (distribution 2.8.2, registry:2) with its s3 driver,
+an image pushed and pulled back with skopeo, first with the root key, then with a CAM sub-user key confined to the
+bucket's root directory."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from qcloud_cos.cos_exception import CosServiceError
+from tencentcloud.cam.v20190116 import models as cam_models
+
+from ansible_collections.cosops.registry.plugins.module_utils.registry_policy import registry_cam_policy
+from tests.support import clients, oci, processes, registry
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not (shutil.which("skopeo") and shutil.which(registry.REGISTRY_BINARY)),
+        reason="needs skopeo and docker-registry",
+    ),
+]
+
+BUCKET = "images-1250000000"
+REGION = "ap-guangzhou"
+ROOT_DIRECTORY = "team/registry"
+MIB = 1024 * 1024
+
+
+@pytest.fixture
+def storage_bucket(cos) -> str:
+    cos.create_bucket(Bucket=BUCKET)
+    return BUCKET
+
+
+def keys_under(cos, prefix: str) -> list[str]:
+    keys, marker = [], ""
+    for _ in range(100):
+        page = cos.list_objects(Bucket=BUCKET, Prefix=prefix, Marker=marker)
+        keys += [entry["Key"] for entry in page.get("Contents", [])]
+        if page["IsTruncated"] != "true":
+            return keys
+        marker = page["NextMarker"]
+    raise AssertionError("listing did not end")
+
+
+def push_and_pull_back(tmp_path, storage: dict, repository: str) -> tuple[oci.OciImage, oci.OciImage]:
+    """Pushes a generated image (one layer big enough for multipart) and pulls it back through the registry."""
+    image = oci.write_image(tmp_path / "image", tag="v1", layer_sizes=(12 * MIB, 64 * 1024))
+    config = registry.registry_config(storage, processes.free_port())
+    with registry.run_registry(config, tmp_path / "registry") as running:
+        try:
+            registry.push(image.reference, running, f"{repository}:v1")
+            registry.pull(running, f"{repository}:v1", f"oci:{tmp_path / 'pulled'}:v1")
+        except AssertionError as failure:
+            raise AssertionError(f"{failure}\nregistry log:\n{running.log()[-5000:]}") from None
+    return image, oci.read_image(tmp_path / "pulled", "v1")
+
+
+def assert_identical(pushed: oci.OciImage, pulled: oci.OciImage) -> None:
+    assert pulled.digests == pushed.digests
+    for digest in pushed.digests:
+        assert pulled.blob(digest) == pushed.blob(digest)
+
+
+def test_push_and_pull_with_the_root_key(emulator, root, cos, storage_bucket, tmp_path):
+    storage = registry.s3_storage(emulator.url, storage_bucket, REGION, *root, rootdirectory=f"/{ROOT_DIRECTORY}")
+    pushed, pulled = push_and_pull_back(tmp_path, storage, "apps/web")
+    assert_identical(pushed, pulled)
+    keys = keys_under(cos, f"{ROOT_DIRECTORY}/docker/registry/v2/")
+    for digest in pushed.digests:
+        hexdigest = digest.split(":")[1]
+        assert f"{ROOT_DIRECTORY}/docker/registry/v2/blobs/sha256/{hexdigest[:2]}/{hexdigest}/data" in keys
+    assert f"{ROOT_DIRECTORY}/docker/registry/v2/repositories/apps/web/_manifests/tags/v1/current/link" in keys
+    assert keys_under(cos, "") == keys  # nothing outside the root directory
+
+
+def sub_user_key(emulator, root, policy: dict) -> tuple[str, str]:
+    """A CAM sub-user with only `policy` attached, and its new API key, made through tencentcloud-sdk-python."""
+    cam = clients.cam(emulator.url, *root)
+    add_user = cam_models.AddUserRequest()
+    add_user.Name, add_user.ConsoleLogin, add_user.UseApi = "registry-storage", 0, 0
+    uin = cam.AddUser(add_user).Uin
+    create_policy = cam_models.CreatePolicyRequest()
+    create_policy.PolicyName, create_policy.PolicyDocument = "registry-storage", json.dumps(policy)
+    policy_id = cam.CreatePolicy(create_policy).PolicyId
+    attach = cam_models.AttachUserPolicyRequest()
+    attach.PolicyId, attach.AttachUin = policy_id, uin
+    cam.AttachUserPolicy(attach)
+    create_key = cam_models.CreateAccessKeyRequest()
+    create_key.TargetUin = uin
+    key = cam.CreateAccessKey(create_key).AccessKey
+    return key.AccessKeyId, key.SecretAccessKey
+
+
+def test_push_and_pull_with_a_sub_user_confined_to_the_root_directory(
+    emulator, root, cos, control, storage_bucket, tmp_path
+):
+    """The collection's least-privilege policy is enough for the registry, and confines the key to the root."""
+    key = sub_user_key(emulator, root, registry_cam_policy(storage_bucket, REGION, emulator.appid, ROOT_DIRECTORY))
+    storage = registry.s3_storage(emulator.url, storage_bucket, REGION, *key, rootdirectory=f"/{ROOT_DIRECTORY}")
+    control.clear_counters()
+    pushed, pulled = push_and_pull_back(tmp_path, storage, "apps/api")
+    assert_identical(pushed, pulled)
+    used = control.counters()["operations"]
+    assert {"cos:InitiateMultipartUpload", "cos:UploadPart", "cos:GetBucket", "cos:DeleteMultipleObjects"} <= set(used)
+    assert keys_under(cos, f"{ROOT_DIRECTORY}/docker/registry/v2/blobs/")
+
+    confined = clients.cos_client(emulator.url, *key)
+    blob = (
+        f"{ROOT_DIRECTORY}/docker/registry/v2/blobs/sha256/{pushed.config_digest[7:9]}/{pushed.config_digest[7:]}/data"
+    )
+    assert confined.get_object(Bucket=storage_bucket, Key=blob)["Body"].get_raw_stream().read() == pushed.blob(
+        pushed.config_digest
+    )
+    for denied in (
+        lambda: confined.put_object(Bucket=storage_bucket, Key="outside/blob", Body=b"x"),
+        lambda: confined.get_object(Bucket=storage_bucket, Key="team/other/file"),
+        lambda: confined.list_objects(Bucket=storage_bucket, Prefix=""),
+        lambda: confined.list_objects(Bucket=storage_bucket, Prefix="team/"),
+        lambda: confined.delete_bucket(Bucket=storage_bucket),
+        lambda: confined.put_bucket_lifecycle(
+            Bucket=storage_bucket,
+            LifecycleConfiguration={
+                "Rule": [{"ID": "x", "Filter": {"Prefix": ""}, "Status": "Enabled", "Expiration": {"Days": 1}}]
+            },
+        ),
+    ):
+        with pytest.raises(CosServiceError) as error:
+            denied()
+        assert (error.value.get_status_code(), error.value.get_error_code()) == (403, "AccessDenied")
