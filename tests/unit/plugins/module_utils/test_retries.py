@@ -44,7 +44,7 @@ def test_client_errors_are_never_retried():
 
 
 def test_retries_stop_at_the_configured_count():
-    call = Flaky(*[transient() for _ in range(10)])
+    call = Flaky(*[transient() for attempt in range(10)])
     with pytest.raises(TencentCloudError):
         call_with_retries(call, retries=2, sleep=lambda seconds: None)
     assert call.calls == 3
