@@ -5,7 +5,7 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 name: registry_cam_policy
-author: cosops.registry contributors
+author: cosops.registry contributors (@cosops)
 version_added: 0.1.0
 short_description: The least-privilege CAM policy for a registry's COS storage
 description:

@@ -80,7 +80,7 @@ def registry_cam_policy(bucket: str, region: str, appid, rootdirectory: str | No
     objects = f"qcs::cos:{region}:uid/{appid}:{bucket}/{root}/*" if root else everything
     listing = {
         "effect": "allow",
-        "action": [cos_action(name) for name, _ in LISTING_ACTIONS],
+        "action": [cos_action(name) for name, _purpose in LISTING_ACTIONS],
         "resource": [everything],
     }
     if root:
@@ -88,7 +88,11 @@ def registry_cam_policy(bucket: str, region: str, appid, rootdirectory: str | No
     return {
         "version": "2.0",
         "statement": [
-            {"effect": "allow", "action": [cos_action(name) for name, _ in OBJECT_ACTIONS], "resource": [objects]},
+            {
+                "effect": "allow",
+                "action": [cos_action(name) for name, _purpose in OBJECT_ACTIONS],
+                "resource": [objects],
+            },
             listing,
         ],
     }

@@ -14,8 +14,8 @@ description:
   - O(rotate=true) always creates a new key and leaves the previous one active, so that services can move to the new
     key before the old one is deactivated or deleted in a later task.
   - The secret of a key is only known when the key is created. It is returned once, in RV(secret_access_key), and
-    optionally written to O(secret_file). Use C(no_log: true) on tasks that may create a key.
-author: cosops.registry contributors
+    optionally written to O(secret_file). Use C(no_log=true) on tasks that may create a key.
+author: cosops.registry contributors (@cosops)
 options:
   user_name:
     description:
@@ -67,13 +67,15 @@ extends_documentation_fragment:
   - cosops.registry.common
 attributes:
   check_mode:
+    description: Can run in check mode and report what would change without changing anything.
     support: full
   diff_mode:
+    description: Reports what changed, or would change in check mode, as before and after; never a secret.
     support: full
 notes:
   - Supports C(check_mode) and C(diff). Neither the diff nor any message ever contains a secret.
   - Ansible masks the values of C(no_log) options, not secrets a module returns. RV(secret_access_key) is in the
-    task's result when a key is created, so set C(no_log: true) on the task, or the secret is printed with C(-v) and
+    task's result when a key is created, so set C(no_log=true) on the task, or the secret is printed with C(-v) and
     stored by callbacks.
   - When the answer to C(CreateAccessKey) is lost (a dropped connection), the module looks for a key it did not
     ask for, deletes it because its secret was never seen, and creates the key again, so the user never ends up with
@@ -142,7 +144,7 @@ access_key:
 secret_access_key:
   description:
     - The secret (SecretKey) of the key this task created. CAM shows it only at creation, never again.
-    - Sensitive. Set C(no_log: true) on the task.
+    - Sensitive. Set C(no_log=true) on the task.
   returned: when a key was created, not in check mode
   type: str
   sample: Gu5t9xGARNpq86cd98joQYCN3EXAMPLE

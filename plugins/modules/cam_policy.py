@@ -15,7 +15,7 @@ description:
     change. A different document replaces the stored one.
   - Preset policies (such as V(QcloudCOSFullAccess)) can be attached with M(cosops.registry.cam_user) but not changed
     or deleted.
-author: cosops.registry contributors
+author: cosops.registry contributors (@cosops)
 options:
   name:
     description:
@@ -44,8 +44,10 @@ extends_documentation_fragment:
   - cosops.registry.common
 attributes:
   check_mode:
+    description: Can run in check mode and report what would change without changing anything.
     support: full
   diff_mode:
+    description: Reports what changed, or would change in check mode, as before and after; never a secret.
     support: full
 notes:
   - Supports C(check_mode) and C(diff). A re-run with nothing to change reports no change and makes no write call.

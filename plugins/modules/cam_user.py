@@ -12,7 +12,7 @@ description:
   - Creates, updates and deletes a Tencent Cloud CAM sub-user, and attaches or detaches its policies.
   - New users are API-only, they cannot log in to the console. Their keys are managed with
     M(cosops.registry.cam_access_key).
-author: cosops.registry contributors
+author: cosops.registry contributors (@cosops)
 options:
   name:
     description:
@@ -43,7 +43,7 @@ options:
     default: false
   force:
     description:
-      - With O(state=absent), delete a user that still has access keys or attached policies: its keys are deleted
+      - With O(state=absent), delete a user that still has access keys or attached policies; its keys are deleted
         and its policies detached first.
       - Without it, deleting such a user fails and names what remains.
     type: bool
@@ -52,8 +52,10 @@ extends_documentation_fragment:
   - cosops.registry.common
 attributes:
   check_mode:
+    description: Can run in check mode and report what would change without changing anything.
     support: full
   diff_mode:
+    description: Reports what changed, or would change in check mode, as before and after; never a secret.
     support: full
 notes:
   - Supports C(check_mode) and C(diff). A re-run with nothing to change reports no change and makes no write call.

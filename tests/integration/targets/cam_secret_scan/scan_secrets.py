@@ -38,13 +38,13 @@ def leaks(log: str, secrets: dict) -> list:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--config", required=True, type=Path)
     parser.add_argument("--work", required=True, type=Path)
     parser.add_argument("command", nargs=argparse.REMAINDER)
     args = parser.parse_args()
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
-    run = subprocess.run(command, capture_output=True, text=True, timeout=PLAYBOOK_TIMEOUT)
+    run = subprocess.run(command, capture_output=True, text=True, timeout=PLAYBOOK_TIMEOUT, check=False)
     log = run.stdout + run.stderr
     (args.work / "ansible.log").write_text(log)
 

@@ -1,5 +1,7 @@
 """The registry policy, judged by the emulator's CAM evaluator: what the storage driver calls is allowed, nothing else."""
 
+from __future__ import annotations
+
 import json
 
 import pytest
@@ -34,7 +36,7 @@ def policy_fixture():
     return registry_cam_policy(BUCKET, REGION, APPID, "/registry/")
 
 
-@pytest.mark.parametrize("action", [name for name, _ in OBJECT_ACTIONS])
+@pytest.mark.parametrize("action", [name for name, _purpose in OBJECT_ACTIONS])
 def test_object_actions_are_allowed_under_the_root(policy, action):
     assert allows(policy, action, obj("registry/docker/registry/v2/blobs/sha256/ab/data"))
 
@@ -51,7 +53,7 @@ def test_other_buckets_are_untouched(policy):
     assert not allows(policy, "GetObject", obj("registry/x", "other-1250000000"))
 
 
-@pytest.mark.parametrize("action", [name for name, _ in LISTING_ACTIONS])
+@pytest.mark.parametrize("action", [name for name, _purpose in LISTING_ACTIONS])
 def test_listing_is_allowed_only_under_the_root(policy, action):
     assert allows(policy, action, BUCKET_RESOURCE, {"cos:prefix": "registry/docker/registry/v2/repositories/"})
     assert allows(policy, action, BUCKET_RESOURCE, {"cos:prefix": "registry/"})

@@ -77,9 +77,7 @@ def make_image(layout: Path) -> str:
     described = write_blob(layout, json.dumps(manifest).encode())
     index = {
         "schemaVersion": 2,
-        "manifests": [
-            dict(described, mediaType=OCI_MANIFEST, annotations={"org.opencontainers.image.ref.name": TAG})
-        ],
+        "manifests": [dict(described, mediaType=OCI_MANIFEST, annotations={"org.opencontainers.image.ref.name": TAG})],
     }
     (layout / "index.json").write_text(json.dumps(index))
     return described["digest"]
@@ -261,7 +259,7 @@ def describe_failure(error: Exception) -> str:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--config", required=True)
     parser.add_argument("--key-file", required=True)
     parser.add_argument("--bucket", required=True)
