@@ -131,12 +131,11 @@ def action_name(method: str) -> str:
     return "".join(word.capitalize() for word in method.split("_"))
 
 
-class CosApi:
-    """cos-python-sdk-v5 for one region, every call retried and its errors translated."""
+class _LazySdk:
+    """Holds a Connection and builds the SDK client on first use, so a run that needs no call needs no SDK."""
 
-    def __init__(self, connection: Connection, region: str | None = None):
+    def __init__(self, connection: Connection):
         self.connection = connection
-        self.region = validate_region(region) if region else connection.require_region()
         self._sdk_client = None
 
     @property
@@ -144,6 +143,17 @@ class CosApi:
         if self._sdk_client is None:
             self._sdk_client = self._build()
         return self._sdk_client
+
+    def _build(self):
+        raise NotImplementedError
+
+
+class CosApi(_LazySdk):
+    """cos-python-sdk-v5 for one region, every call retried and its errors translated."""
+
+    def __init__(self, connection: Connection, region: str | None = None):
+        super().__init__(connection)
+        self.region = validate_region(region) if region else connection.require_region()
 
     def _build(self):
         try:
@@ -177,19 +187,12 @@ class CosApi:
             raise from_cos_exception(action_name(method), exc) from None
 
 
-class ApiClient:
+class ApiClient(_LazySdk):
     """A Tencent Cloud API v3 service (cam, sts) through tencentcloud-sdk-python, retried and translated."""
 
     def __init__(self, connection: Connection, service: str):
-        self.connection = connection
+        super().__init__(connection)
         self.service = service
-        self._sdk_client = None
-
-    @property
-    def sdk(self):
-        if self._sdk_client is None:
-            self._sdk_client = self._build()
-        return self._sdk_client
 
     def _build(self):
         try:
