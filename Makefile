@@ -77,7 +77,7 @@ emulator: venv  ## run the emulator in the foreground on port 9400
 	$(BIN)/python -m tests.emulator --port 9400
 
 .PHONY: test
-test: venv system sanity lint units emulator-tests integration molecule  ## everything CI runs
+test: venv system sanity lint units package emulator-tests integration molecule  ## everything CI runs
 
 .PHONY: demo
 demo: venv collection  ## the main job against the bundled emulator (it keeps running: `make demo-clean`)
@@ -90,6 +90,10 @@ demo-clean: venv  ## stop what `make demo` left running
 .PHONY: build
 build: collection  ## collection tarball
 	cd $(COLLECTION) && ansible-galaxy collection build --force --output-path $(BUILD_DIR)
+
+.PHONY: package
+package: build  ## the tarball installs offline and ansible-doc renders every module and filter from it
+	tests/setup/check-package.sh $(BUILD_DIR)
 
 .PHONY: clean
 clean:  ## remove build output (keeps the venv)
