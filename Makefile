@@ -80,7 +80,7 @@ emulator: venv  ## run the emulator in the foreground on port 9400
 test: venv system sanity lint units package emulator-tests integration molecule  ## everything CI runs
 
 .PHONY: demo
-demo: venv collection  ## the main job against the bundled emulator (it keeps running: `make demo-clean`)
+demo: venv system collection  ## the main job against the bundled emulator (it keeps running: `make demo-clean`)
 	$(BIN)/python -m demo.demo run
 
 .PHONY: demo-clean
