@@ -1,0 +1,278 @@
+"""Every config.yml variant the registry role renders is started for real by Debian's docker-registry
+(distribution 2.8.2, the code of registry:2) and must serve /v2/ and reach its storage in the emulator."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import requests
+import yaml
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+from tests.support import processes
+from tests.support.ansible_runner import run_playbook
+from tests.support.clients import cos_client
+from tests.support.registry import REGISTRY_BINARY, registry_environment
+
+ROLE = Path(__file__).resolve().parents[2] / "roles" / "registry"
+BUCKET_NAME = "variants"
+START_TIMEOUT = 30
+USER, PASSWORD = "ci", "variant-password"
+HTTP_SECRET = "variant-http-secret"
+
+
+def self_signed_pair() -> tuple[str, str]:
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
+    key_pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    return certificate.public_bytes(serialization.Encoding.PEM).decode(), key_pem.decode()
+
+
+def htpasswd(users: list[dict]) -> str:
+    """The htpasswd file the role writes, made by the role's own script."""
+    spec = json.dumps({"users": users, "key": HTTP_SECRET, "cost": 5})
+    return subprocess.run(
+        [sys.executable, str(ROLE / "files" / "htpasswd.py")], input=spec, capture_output=True, text=True, check=True
+    ).stdout
+
+
+def variant_settings(emulator, bucket: str, upstream: str) -> dict[str, dict]:
+    """Role variables per variant; each variant also gets its own port and directory."""
+    certificate, key = self_signed_pair()
+    return {
+        "minimal": {},
+        "candidate": {"_registry_candidate": True},
+        "htpasswd": {"registry_auth_htpasswd_users": [{"name": USER, "password": PASSWORD}]},
+        "tls": {"registry_http_tls_certificate": certificate, "registry_http_tls_key": key},
+        "redis-cache": {
+            "registry_cache": "redis",
+            "registry_redis_addr": "127.0.0.1:6390",
+            "registry_redis_password": "x",
+        },
+        "no-cache-readonly-delete-redirect": {
+            "registry_cache": "",
+            "registry_storage_readonly": True,
+            "registry_storage_delete_enabled": True,
+            "registry_storage_redirect_disable": False,
+            "registry_storage_uploadpurging_enabled": False,
+            "registry_log_level": "debug",
+            "registry_health_storagedriver_enabled": False,
+            "registry_http_headers": {},
+        },
+        "notifications-proxy": {
+            "registry_notifications_endpoints": [
+                {"name": "audit", "url": "http://127.0.0.1:9/events", "timeout": "1s", "threshold": 3, "backoff": "1s"}
+            ],
+            "registry_proxy_remoteurl": upstream,
+            "registry_proxy_username": "upstream-user",
+            "registry_proxy_password": "upstream-password",
+        },
+    }
+
+
+@pytest.fixture(scope="module")
+def rendered(emulator_server, tmp_path_factory) -> dict[str, dict]:
+    """Renders every variant with ansible; returns name -> {path, port, settings, files}."""
+    emulator = emulator_server
+    bucket = f"{BUCKET_NAME}-{emulator.appid}"
+    root_id, root_key = emulator.iam.root_secret_id, emulator.iam.root_secret_key
+    cos_client(emulator.url, root_id, root_key).create_bucket(Bucket=bucket)
+    output = tmp_path_factory.mktemp("variants")
+    upstream_port = processes.free_port()
+    base = {
+        "registry_storage_bucket": bucket,
+        "registry_storage_region": "ap-guangzhou",
+        "registry_storage_secret_id": root_id,
+        "registry_storage_secret_key": root_key,
+        "registry_storage_s3_regionendpoint": emulator.url,
+        "registry_storage_secure": False,
+        "registry_network_mode": "host",
+        "registry_http_bind_address": "127.0.0.1",
+        "_registry_http_secret": HTTP_SECRET,
+    }
+    variants = {}
+    for name, settings in variant_settings(emulator, bucket, f"http://127.0.0.1:{upstream_port}").items():
+        directory = output / name
+        directory.mkdir()
+        port, candidate_port = processes.free_port(), processes.free_port()
+        variants[name] = {
+            **base,
+            **settings,
+            "registry_http_port": port,
+            "registry_candidate_port": candidate_port,
+            "_registry_container_dir": str(directory),
+        }
+    result = run_playbook(
+        emulator, Path(__file__).with_name("render_variants.yml"), {"variants": variants, "output_dir": str(output)}
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return {
+        name: {
+            "directory": output / name,
+            "port": settings[
+                "registry_candidate_port" if settings.get("_registry_candidate") else "registry_http_port"
+            ],
+            "settings": settings,
+            "upstream_port": upstream_port,
+        }
+        for name, settings in variants.items()
+    }
+
+
+def write_files(variant: dict) -> None:
+    """The files next to config.yml that the role writes for this variant."""
+    settings, directory = variant["settings"], variant["directory"]
+    if settings.get("registry_auth_htpasswd_users"):
+        (directory / "htpasswd").write_text(htpasswd(settings["registry_auth_htpasswd_users"]))
+    if settings.get("registry_http_tls_certificate"):
+        (directory / "tls").mkdir()
+        (directory / "tls" / "certificate.pem").write_text(settings["registry_http_tls_certificate"])
+        (directory / "tls" / "key.pem").write_text(settings["registry_http_tls_key"])
+
+
+def serve(config: Path, log: Path) -> subprocess.Popen:
+    with log.open("w") as output:
+        return subprocess.Popen(
+            [REGISTRY_BINARY, "serve", str(config)], stdout=output, stderr=subprocess.STDOUT, env=registry_environment()
+        )
+
+
+@pytest.fixture
+def upstream(rendered, tmp_path):
+    """A plain registry (inmemory storage) for the pull-through cache to ping at start."""
+    port = next(iter(rendered.values()))["upstream_port"]
+    config = tmp_path / "upstream.yml"
+    config.write_text(
+        yaml.safe_dump({"version": 0.1, "storage": {"inmemory": {}}, "http": {"addr": f"127.0.0.1:{port}"}})
+    )
+    process = serve(config, tmp_path / "upstream.log")
+    try:
+        processes.wait_for_port("127.0.0.1", port, START_TIMEOUT, process)
+        yield
+    finally:
+        processes.stop(process)
+
+
+@pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning")
+@pytest.mark.parametrize(
+    "name", ["minimal", "candidate", "htpasswd", "tls", "redis-cache", "no-cache-readonly-delete-redirect"]
+)
+def test_variant_serves_and_reaches_storage(rendered, name):
+    check_variant(rendered[name])
+
+
+def test_pull_through_cache_variant_serves(rendered, upstream):
+    check_variant(rendered["notifications-proxy"])
+
+
+def check_variant(variant: dict) -> None:
+    write_files(variant)
+    settings, directory, port = variant["settings"], variant["directory"], variant["port"]
+    config = yaml.safe_load((directory / "config.yml").read_text())
+    scheme = "https" if settings.get("registry_http_tls_certificate") else "http"
+    auth = (USER, PASSWORD) if settings.get("registry_auth_htpasswd_users") else None
+    process = serve(directory / "config.yml", directory / "registry.log")
+    try:
+        processes.wait_for_port("127.0.0.1", port, START_TIMEOUT, process)
+        url = f"{scheme}://127.0.0.1:{port}"
+        assert requests.get(f"{url}/v2/", verify=False, timeout=10).status_code == (401 if auth else 200)
+        # The catalog lists the bucket: the rendered credentials, endpoint and bucket work.
+        catalog = requests.get(f"{url}/v2/_catalog", auth=auth, verify=False, timeout=30)
+        assert catalog.status_code == 200, catalog.text
+        if config["storage"]["maintenance"]["readonly"]["enabled"]:
+            upload = requests.post(f"{url}/v2/variants/blobs/uploads/", auth=auth, verify=False, timeout=10)
+            assert upload.status_code == 405, upload.text
+        assert process.poll() is None
+    finally:
+        processes.stop(process)
+        log = (directory / "registry.log").read_text(errors="replace")
+    assert "panic" not in log, log
+
+
+def test_candidate_is_read_only_on_its_own_port(rendered):
+    config = yaml.safe_load((rendered["candidate"]["directory"] / "config.yml").read_text())
+    assert config["storage"]["maintenance"]["readonly"] == {"enabled": True}
+    assert config["http"]["addr"] == f"127.0.0.1:{rendered['candidate']['settings']['registry_candidate_port']}"
+
+
+def test_upload_purging_is_rendered_with_all_four_keys(rendered):
+    for variant in rendered.values():
+        config = yaml.safe_load((variant["directory"] / "config.yml").read_text())
+        assert set(config["storage"]["maintenance"]["uploadpurging"]) == {"enabled", "age", "interval", "dryrun"}
+
+
+def render_one(emulator, settings: dict, output: Path) -> Path:
+    (output / "variant").mkdir(parents=True)
+    result = run_playbook(
+        emulator,
+        Path(__file__).with_name("render_variants.yml"),
+        {"variants": {"variant": settings}, "output_dir": str(output)},
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return output / "variant" / "config.yml"
+
+
+def test_cos_variant_parses_up_to_the_driver(emulator_server, rendered, tmp_path):
+    """The COS driver is not in Debian's binary: the registry must get as far as looking the driver up."""
+    config_path = render_one(
+        emulator_server, {**rendered["minimal"]["settings"], "registry_storage_driver": "cos"}, tmp_path
+    )
+    cos = yaml.safe_load(config_path.read_text())["storage"]["cos"]
+    assert set(cos) == {
+        "secretid",
+        "secretkey",
+        "region",
+        "bucket",
+        "rootdirectory",
+        "chunksize",
+        "maxconcurrency",
+        "secure",
+    }
+    run = subprocess.run(
+        [REGISTRY_BINARY, "serve", str(config_path)],
+        capture_output=True,
+        text=True,
+        timeout=START_TIMEOUT,
+        env=registry_environment(),
+    )
+    assert run.returncode != 0
+    assert "StorageDriver not registered: cos" in run.stdout + run.stderr
+
+
+def test_distribution_3_gets_virtual_hosted_style_and_redis_addrs(emulator_server, rendered, tmp_path):
+    """registry:3 is not available offline, so this variant is checked as rendered, not served."""
+    settings = {
+        **rendered["minimal"]["settings"],
+        "registry_image": "registry:3.0.0",
+        "registry_cache": "redis",
+        "registry_redis_addr": "127.0.0.1:6390",
+    }
+    config = yaml.safe_load(render_one(emulator_server, settings, tmp_path).read_text())
+    assert config["storage"]["s3"]["forcepathstyle"] is False
+    assert config["redis"]["addrs"] == ["127.0.0.1:6390"]
+
+
+def test_distribution_2_gets_no_forcepathstyle(rendered):
+    config = yaml.safe_load((rendered["minimal"]["directory"] / "config.yml").read_text())
+    assert "forcepathstyle" not in config["storage"]["s3"]
