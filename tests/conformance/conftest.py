@@ -10,10 +10,12 @@ from dataclasses import dataclass
 
 import pytest
 
+from ansible_collections.cosops.registry.plugins.module_utils.client import DEFAULT_TIMEOUT, CosApi
 from ansible_collections.cosops.registry.plugins.module_utils.cos_driver import CosDriver, DriverConfig
 from tests.emulator.control import EmulatorControl
 
 EMULATOR_BUCKET = "conformance-{appid}"
+EMULATOR_TIMEOUT = 120
 REAL_COS_VARIABLES = ("COS_SECRET_ID", "COS_SECRET_KEY", "COS_BUCKET", "COS_REGION")
 
 
@@ -34,7 +36,10 @@ class Backend:
         return self.control
 
     def driver(self, **overrides) -> CosDriver:
-        return CosDriver(DriverConfig.from_parameters({**self.parameters, **overrides}))
+        config = DriverConfig.from_parameters({**self.parameters, **overrides})
+        # The emulator shares two cores with the suite's own threads: give it time rather than fail on a slow answer.
+        timeout = EMULATOR_TIMEOUT if self.is_emulator else DEFAULT_TIMEOUT
+        return CosDriver(config, CosApi(config.connection(timeout=timeout), config.region))
 
     def ensure_bucket(self) -> None:
         """The emulator starts each test empty; real COS has the bucket already."""
