@@ -72,6 +72,13 @@ molecule: collection system  ## the registry role: rendered configs served by do
 	  env EMULATOR_CONFIG=$(BUILD_DIR)/molecule/emulator.yml bash -c 'cd $(COLLECTION)/roles/registry && \
 	  molecule --base-config molecule/shared/base.yml test $(if $(SCENARIO),--scenario-name $(SCENARIO),--all)'
 
+.PHONY: reliability
+reliability: venv system  ## faults, secrets, bad input, least privilege, load, nothing lost; writes docs/reliability.md
+	tests/setup/dockerd.sh start
+	trap 'tests/setup/dockerd.sh stop' EXIT; \
+	tests/setup/registry-image.sh docker && \
+	$(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadgroup tests/reliability
+
 .PHONY: emulator
 emulator: venv  ## run the emulator in the foreground on port 9400
 	$(BIN)/python -m tests.emulator --port 9400

@@ -1,0 +1,59 @@
+"""Fixtures of the reliability suite, and the figures it gathers: every test may record numbers (`figures`), which are
+merged across pytest-xdist workers and written to docs/reliability.md when the whole suite has passed."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.emulator.control import EmulatorControl
+from tests.reliability import report
+
+FIGURES_KEY = "reliability_figures"
+
+
+class Figures:
+    """Numbers one test measured, by name; counts add up across tests, everything else keeps the last value."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, float | int | str] = {}
+
+    def add(self, name: str, count: int = 1) -> None:
+        self.values[name] = self.values.get(name, 0) + count
+
+    def set(self, name: str, value) -> None:
+        self.values[name] = value
+
+
+def pytest_configure(config) -> None:
+    config.reliability_figures = {}
+
+
+@pytest.fixture
+def figures(request):
+    recorded = Figures()
+    yield recorded
+    if recorded.values:
+        request.config.reliability_figures[request.node.nodeid] = recorded.values
+
+
+@pytest.fixture
+def control(emulator) -> EmulatorControl:
+    """The emulator's control client (counters, faults), on the emulator emptied for this test."""
+    return EmulatorControl(emulator.url)
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    config = session.config
+    if hasattr(config, "workeroutput"):
+        config.workeroutput[FIGURES_KEY] = json.dumps(config.reliability_figures)
+        return
+    if exitstatus == 0:
+        report.write_if_complete(config.reliability_figures)
+
+
+def pytest_testnodedown(node, error) -> None:
+    """A pytest-xdist worker finished: keep its figures (this hook only runs where xdist is installed)."""
+    figures = json.loads(node.workeroutput.get(FIGURES_KEY, "{}"))
+    node.config.reliability_figures.update(figures)
