@@ -84,7 +84,7 @@ emulator: venv  ## run the emulator in the foreground on port 9400
 	$(BIN)/python -m tests.emulator --port 9400
 
 .PHONY: test
-test: venv system sanity lint units package emulator-tests integration molecule  ## everything CI runs
+test: venv system sanity lint units package emulator-tests integration molecule reliability  ## everything CI runs
 
 .PHONY: demo
 demo: venv system collection  ## the main job against the bundled emulator (it keeps running: `make demo-clean`)
