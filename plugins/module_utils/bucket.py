@@ -348,8 +348,8 @@ def bucket_contents(cos: CosApi, bucket: str, cap: int) -> dict:
 
     Counting stops at `cap` of each; `truncated` then says the real numbers are larger.
     """
-    versions = sum(1 for _ in itertools.islice(object_versions(cos, bucket), cap))
-    uploads = sum(1 for _ in itertools.islice(multipart_uploads(cos, bucket), cap))
+    versions = len(list(itertools.islice(object_versions(cos, bucket), cap)))
+    uploads = len(list(itertools.islice(multipart_uploads(cos, bucket), cap)))
     return {"objects": versions, "uploads": uploads, "truncated": versions >= cap or uploads >= cap}
 
 

@@ -12,7 +12,7 @@ description:
   - Creates or deletes a Tencent Cloud COS bucket and brings its settings in line with the options.
   - Every setting left unset is not managed; it is read and returned, never reset.
   - Lifecycle rules are managed by M(cosops.registry.cos_lifecycle).
-author: cosops.registry contributors
+author: cosops.registry contributors (@cosops)
 options:
   name:
     description:
@@ -102,7 +102,7 @@ options:
     type: json
   force:
     description:
-      - With O(state=absent), delete a bucket that is not empty: every object, every object version and delete
+      - With O(state=absent), delete a bucket that is not empty. Every object, every object version and delete
         marker, and every incomplete multipart upload is deleted first.
       - Without it, deleting a non-empty bucket fails and says how much it holds.
     type: bool
@@ -111,8 +111,10 @@ extends_documentation_fragment:
   - cosops.registry.common
 attributes:
   check_mode:
+    description: Can run in check mode and report what would change without changing anything.
     support: full
   diff_mode:
+    description: Reports what changed, or would change in check mode, as before and after.
     support: full
 notes:
   - Supports C(check_mode) and C(diff). A re-run with nothing to change reports no change and only reads.
@@ -304,23 +306,23 @@ def desired_settings(params: dict) -> dict:
     return desired
 
 
-def handle_acl(module, cos, bucket, current, desired):
+def handle_acl(module, api, bucket, current, desired):
     if "acl" not in desired or current == desired["acl"]:
         return False, current
     if not module.check_mode:
-        cos.call("put_bucket_acl", Bucket=bucket, ACL=desired["acl"])
+        api.call("put_bucket_acl", Bucket=bucket, ACL=desired["acl"])
     return True, desired["acl"]
 
 
-def handle_versioning(module, cos, bucket, current, desired):
+def handle_versioning(module, api, bucket, current, desired):
     if "versioning" not in desired or cos_bucket.versioning_matches(current, desired["versioning"]):
         return False, current
     if not module.check_mode:
-        cos.call("put_bucket_versioning", Bucket=bucket, Status=desired["versioning"].capitalize())
+        api.call("put_bucket_versioning", Bucket=bucket, Status=desired["versioning"].capitalize())
     return True, desired["versioning"]
 
 
-def handle_tags(module, cos, bucket, current, desired):
+def handle_tags(module, api, bucket, current, desired):
     if "tags" not in desired:
         return False, current
     purge = module.params["purge_tags"] is not False
@@ -329,20 +331,20 @@ def handle_tags(module, cos, bucket, current, desired):
         return False, current
     if not module.check_mode:
         if wanted:
-            cos.call("put_bucket_tagging", Bucket=bucket, Tagging=cos_bucket.tags_to_api(wanted))
+            api.call("put_bucket_tagging", Bucket=bucket, Tagging=cos_bucket.tags_to_api(wanted))
         else:
-            cos.call("delete_bucket_tagging", Bucket=bucket)
+            api.call("delete_bucket_tagging", Bucket=bucket)
     return True, wanted
 
 
-def handle_encryption(module, cos, bucket, current, desired):
+def handle_encryption(module, api, bucket, current, desired):
     if "encryption" not in desired or cos_bucket.encryption_matches(current, desired["encryption"]):
         return False, current
     if not module.check_mode:
         if desired["encryption"]["algorithm"] == "none":
-            cos.call("delete_bucket_encryption", Bucket=bucket)
+            api.call("delete_bucket_encryption", Bucket=bucket)
         else:
-            cos.call(
+            api.call(
                 "put_bucket_encryption",
                 Bucket=bucket,
                 ServerSideEncryptionConfiguration=cos_bucket.encryption_to_api(desired["encryption"]),
@@ -350,18 +352,18 @@ def handle_encryption(module, cos, bucket, current, desired):
     return True, desired["encryption"]
 
 
-def handle_cors_rules(module, cos, bucket, current, desired):
+def handle_cors_rules(module, api, bucket, current, desired):
     if "cors_rules" not in desired or current == desired["cors_rules"]:
         return False, current
     if not module.check_mode:
         if desired["cors_rules"]:
-            cos.call("put_bucket_cors", Bucket=bucket, CORSConfiguration=cos_bucket.cors_to_api(desired["cors_rules"]))
+            api.call("put_bucket_cors", Bucket=bucket, CORSConfiguration=cos_bucket.cors_to_api(desired["cors_rules"]))
         else:
-            cos.call("delete_bucket_cors", Bucket=bucket)
+            api.call("delete_bucket_cors", Bucket=bucket)
     return True, desired["cors_rules"]
 
 
-def handle_policy(module, cos, bucket, current, desired):
+def handle_policy(module, api, bucket, current, desired):
     if "policy" not in desired:
         return False, current
     wanted = desired["policy"]
@@ -373,9 +375,9 @@ def handle_policy(module, cos, bucket, current, desired):
         return False, current
     if not module.check_mode:
         if wanted is None:
-            cos.call("delete_bucket_policy", Bucket=bucket)
+            api.call("delete_bucket_policy", Bucket=bucket)
         else:
-            cos.call("put_bucket_policy", Bucket=bucket, Policy=json.dumps(wanted))
+            api.call("put_bucket_policy", Bucket=bucket, Policy=json.dumps(wanted))
     return True, wanted
 
 
@@ -389,33 +391,33 @@ HANDLERS = {
 }
 
 
-def create_bucket(module, cos, bucket: str) -> None:
+def create_bucket(module, api, bucket: str) -> None:
     if not module.check_mode:
         # The ACL goes with the creation so a bucket meant to be private is never public, not even briefly.
-        cos.call("create_bucket", Bucket=bucket, ACL=module.params["acl"] or "private")
+        api.call("create_bucket", Bucket=bucket, ACL=module.params["acl"] or "private")
 
 
-def ensure_present(module, cos, bucket: str, exists: bool, desired: dict):
+def ensure_present(module, api, bucket: str, exists: bool, desired: dict):
     """Create the bucket if needed, then apply each managed setting; returns (changed, before, after)."""
     if exists:
-        current = {name: read(cos, bucket) for name, read in READERS.items()}
+        current = {name: read(api, bucket) for name, read in READERS.items()}
         before = dict(current, exists=True)
     else:
-        create_bucket(module, cos, bucket)
+        create_bucket(module, api, bucket)
         # What COS gives a new bucket; after a real creation the ACL came with it, the rest is COS's defaults.
         current = dict(NEW_BUCKET, acl=module.params["acl"] or "private")
         before = {"exists": False}
     changed = not exists
     after = {}
     for name, handle in HANDLERS.items():
-        setting_changed, after[name] = handle(module, cos, bucket, current[name], desired)
+        setting_changed, after[name] = handle(module, api, bucket, current[name], desired)
         changed = changed or setting_changed
     return changed, before, dict(after, exists=True)
 
 
-def ensure_absent(module, cos, bucket: str) -> dict:
+def ensure_absent(module, api, bucket: str) -> dict:
     """Delete the bucket; a non-empty one only with force, which first empties it."""
-    contents = cos_bucket.bucket_contents(cos, bucket, COUNT_CAP)
+    contents = cos_bucket.bucket_contents(api, bucket, COUNT_CAP)
     if (contents["objects"] or contents["uploads"]) and not module.params["force"]:
         at_least = "at least " if contents["truncated"] else ""
         raise ValidationError(
@@ -424,8 +426,8 @@ def ensure_absent(module, cos, bucket: str) -> dict:
             "with the bucket."
         )
     if not module.check_mode:
-        cos_bucket.empty_bucket(cos, bucket)
-        cos.call("delete_bucket", Bucket=bucket)
+        cos_bucket.empty_bucket(api, bucket)
+        api.call("delete_bucket", Bucket=bucket)
     return contents
 
 
@@ -440,16 +442,16 @@ def run(module: TencentCloudModule) -> dict:
     cos_bucket.validate_bucket_name(params["name"], region)
     desired = desired_settings(params) if params["state"] == "present" else {}
     bucket, appended = cos_bucket.qualified_bucket(params["name"], region, module.appid)
-    cos = module.cos()
-    exists = cos_bucket.bucket_exists(cos, bucket)
+    api = module.cos()
+    exists = cos_bucket.bucket_exists(api, bucket)
     result = {"name": bucket, "appid_appended": appended, "region": region, "endpoint": bucket_host(bucket, region)}
     if params["state"] == "absent":
         before, after = {"exists": exists}, {"exists": False}
         if exists:
-            result["contents"] = ensure_absent(module, cos, bucket)
+            result["contents"] = ensure_absent(module, api, bucket)
         result.update(changed=exists, exists=False, settings={})
     else:
-        changed, before, after = ensure_present(module, cos, bucket, exists, desired)
+        changed, before, after = ensure_present(module, api, bucket, exists, desired)
         result.update(changed=changed, exists=True, settings={name: after[name] for name in READERS})
     if module._diff:
         result["diff"] = {"before": managed_view(before, desired), "after": managed_view(after, desired)}

@@ -13,7 +13,7 @@ description:
     of one Tencent Cloud COS bucket, or of every bucket of the account, optionally filtered by region and name prefix.
   - Optionally counts the objects under a prefix and their total size.
   - Only reads; never changes anything.
-author: cosops.registry contributors
+author: cosops.registry contributors (@cosops)
 options:
   name:
     description:
@@ -48,13 +48,14 @@ options:
     default: ""
   max_objects:
     description:
-      - Stop counting after this many objects; RV(buckets[].objects.truncated) then says the numbers are lower bounds.
+      - Stop counting after this many objects; the C(truncated) flag of RV(buckets[].objects) then says the numbers are lower bounds.
     type: int
     default: 100000
 extends_documentation_fragment:
   - cosops.registry.common
 attributes:
   check_mode:
+    description: Can run in check mode and report what would change without changing anything.
     support: full
     details: The module only reads, so it runs the same in check mode.
 notes:
@@ -179,7 +180,7 @@ def listed_buckets(module: TencentCloudModule, region: str | None) -> list:
 
 
 def one_bucket(module: TencentCloudModule, name: str, region: str) -> list:
-    bucket, _ = cos_bucket.qualified_bucket(name, region, module.appid)
+    bucket = cos_bucket.qualified_bucket(name, region, module.appid)[0]
     if not cos_bucket.bucket_exists(module.cos(region), bucket):
         return []
     return [{"name": bucket, "region": region}]
@@ -187,12 +188,12 @@ def one_bucket(module: TencentCloudModule, name: str, region: str) -> list:
 
 def describe(module: TencentCloudModule, entry: dict) -> dict:
     params = module.params
-    cos = module.cos(entry["region"])
+    api = module.cos(entry["region"])
     facts = dict(entry, endpoint=bucket_host(entry["name"], entry["region"]))
     if params["details"]:
-        facts.update({name: read(cos, entry["name"]) for name, read in SETTINGS.items()})
+        facts.update({name: read(api, entry["name"]) for name, read in SETTINGS.items()})
     if params["object_stats"]:
-        stats = cos_bucket.object_stats(cos, entry["name"], params["object_prefix"], params["max_objects"])
+        stats = cos_bucket.object_stats(api, entry["name"], params["object_prefix"], params["max_objects"])
         facts["objects"] = dict(stats, prefix=params["object_prefix"])
     return facts
 

@@ -16,7 +16,7 @@ description:
     transitions, days given as strings, dates in any ISO 8601 form), so a re-run reports no change and only reads.
   - With O(registry_root), rules that would delete or freeze the registry's data are refused, and a missing rule that
     aborts incomplete multipart uploads is pointed out. See C(docs/lifecycle-safety.md) in the collection.
-author: cosops.registry contributors
+author: cosops.registry contributors (@cosops)
 options:
   bucket:
     description:
@@ -139,8 +139,10 @@ extends_documentation_fragment:
   - cosops.registry.common
 attributes:
   check_mode:
+    description: Can run in check mode and report what would change without changing anything.
     support: full
   diff_mode:
+    description: Reports what changed, or would change in check mode, as before and after.
     support: full
 notes:
   - Supports C(check_mode) and C(diff). A re-run with nothing to change reports no change and only reads.
@@ -286,16 +288,16 @@ def target_rules(params: dict, current: list, desired: list | None) -> list:
     return rules
 
 
-def handle_rules(module, cos, bucket: str, current: list, after: list) -> bool:
+def handle_rules(module, api, bucket: str, current: list, after: list) -> bool:
     if lifecycle.rules_equal(current, after):
         return False
     if not module.check_mode:
         if after:
-            cos.call(
+            api.call(
                 "put_bucket_lifecycle", Bucket=bucket, LifecycleConfiguration=lifecycle.configuration_to_api(after)
             )
         else:
-            cos.call("delete_bucket_lifecycle", Bucket=bucket)
+            api.call("delete_bucket_lifecycle", Bucket=bucket)
     return True
 
 
@@ -318,10 +320,10 @@ def run(module: TencentCloudModule) -> dict:
     cos_bucket.validate_bucket_name(params["bucket"], region)
     desired = desired_rules(params)
     bucket, appended = cos_bucket.qualified_bucket(params["bucket"], region, module.appid)
-    cos = module.cos()
-    current = cos_bucket.read_lifecycle(cos, bucket)
+    api = module.cos()
+    current = cos_bucket.read_lifecycle(api, bucket)
     after = target_rules(params, current, desired)
-    changed = handle_rules(module, cos, bucket, current, after)
+    changed = handle_rules(module, api, bucket, current, after)
     result = {"changed": changed, "bucket": bucket, "appid_appended": appended, "rules": after}
     if params["registry_root"] is not None:
         registry_advice(module, params["registry_root"], after, result)

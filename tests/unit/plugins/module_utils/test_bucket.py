@@ -142,12 +142,8 @@ STATEMENT = {
 
 
 def test_bucket_policy_accepts_json_text_and_any_key_case():
-    assert (
-        validate_bucket_policy(
-            '{"version": "2.0", "statement": [{"principal": "*", "effect": "deny", ' '"action": "*", "resource": "*"}]}'
-        )["version"]
-        == "2.0"
-    )
+    text = '{"version": "2.0", "statement": [{"principal": "*", "effect": "deny", "action": "*", "resource": "*"}]}'
+    assert validate_bucket_policy(text)["version"] == "2.0"
     assert validate_bucket_policy({"Statement": [STATEMENT]})["Statement"] == [STATEMENT]
 
 
