@@ -114,7 +114,9 @@ class CosDriver:
         if offset < 0:
             raise InvalidOffsetError(path, offset)
         try:
-            response = self.api.call("get_object", Bucket=self.bucket, Key=self.keys.key(path), Range=f"bytes={offset}-")
+            response = self.api.call(
+                "get_object", Bucket=self.bucket, Key=self.keys.key(path), Range=f"bytes={offset}-"
+            )
         except TencentCloudError as error:
             if error.code == "InvalidRange":
                 return io.BytesIO(b"")
@@ -141,7 +143,8 @@ class CosDriver:
             if not size:
                 return FileWriter(self, path, key)
             failure = StorageDriverError(
-                f"cannot append to {path}: it is a committed object of {size} bytes and COS objects cannot be appended to",
+                f"cannot append to {path}: it is a committed object of {size} bytes, and COS objects cannot be"
+                " appended to",
                 path,
             )
         raise failure
@@ -165,7 +168,9 @@ class CosDriver:
         prefix = self.keys.directory_prefix(path)
         children = []
         for page in self._pages(prefix, delimiter="/"):
-            children.extend(self.keys.path(item["Key"]) for item in page.get("Contents", []) if not item["Key"].endswith("/"))
+            children.extend(
+                self.keys.path(item["Key"]) for item in page.get("Contents", []) if not item["Key"].endswith("/")
+            )
             children.extend(self.keys.path(item["Prefix"].rstrip("/")) for item in page.get("CommonPrefixes", []))
         if not children and path != "/":
             raise PathNotFoundError(path)
@@ -318,7 +323,12 @@ class CosDriver:
                 parts = list(
                     pool.map(
                         lambda item: self.uploads.copy_part(
-                            destination_key, upload_id, item[0], source_key, item[1], min(item[1] + MULTIPART_COPY_PART, size) - 1
+                            destination_key,
+                            upload_id,
+                            item[0],
+                            source_key,
+                            item[1],
+                            min(item[1] + MULTIPART_COPY_PART, size) - 1,
                         ),
                         ranges,
                     )
@@ -334,7 +344,9 @@ def _not_found_as(error: TencentCloudError, path: str) -> Exception:
 
 
 def _last_listed(page: dict) -> str:
-    keys = [item["Key"] for item in page.get("Contents", [])] + [item["Prefix"] for item in page.get("CommonPrefixes", [])]
+    keys = [item["Key"] for item in page.get("Contents", [])] + [
+        item["Prefix"] for item in page.get("CommonPrefixes", [])
+    ]
     return max(keys) if keys else ""
 
 

@@ -40,11 +40,14 @@ class DriverConfig:
 
     @classmethod
     def from_parameters(cls, parameters: dict) -> "DriverConfig":
-        """Validate the registry's `storage: cos:` keys; ints and bools may arrive as strings, as YAML and env give them."""
+        """Validate the registry's `storage: cos:` keys; ints and bools may arrive as strings (YAML, environment)."""
         given = {key: value for key, value in parameters.items() if value is not None and value != ""}
         unknown = sorted(set(given) - set(REQUIRED_KEYS) - set(OPTIONAL_KEYS))
         if unknown:
-            raise ValidationError(f"Unknown cos storage keys {', '.join(unknown)}; known keys are {', '.join(REQUIRED_KEYS + OPTIONAL_KEYS)}.")
+            raise ValidationError(
+                f"Unknown cos storage keys {', '.join(unknown)}; known keys are"
+                f" {', '.join(REQUIRED_KEYS + OPTIONAL_KEYS)}."
+            )
         missing = [key for key in REQUIRED_KEYS if key not in given]
         if missing:
             raise ValidationError(f"The cos storage driver requires {', '.join(missing)}.")
@@ -55,9 +58,15 @@ class DriverConfig:
             region=region,
             bucket=validate_bucket(str(given["bucket"]), region),
             rootdirectory=_root_directory(given.get("rootdirectory")),
-            chunksize=_integer("chunksize", given.get("chunksize", DEFAULT_CHUNK_SIZE), MIN_CHUNK_SIZE, MAX_CHUNK_SIZE, CHUNK_SIZE_RULE),
+            chunksize=_integer(
+                "chunksize", given.get("chunksize", DEFAULT_CHUNK_SIZE), MIN_CHUNK_SIZE, MAX_CHUNK_SIZE, CHUNK_SIZE_RULE
+            ),
             maxconcurrency=_integer(
-                "maxconcurrency", given.get("maxconcurrency", DEFAULT_MAX_CONCURRENCY), 1, None, "a whole number of at least 1"
+                "maxconcurrency",
+                given.get("maxconcurrency", DEFAULT_MAX_CONCURRENCY),
+                1,
+                None,
+                "a whole number of at least 1",
             ),
             secure=_boolean("secure", given.get("secure", True)),
             endpoint=str(given["endpoint"]) if "endpoint" in given else None,

@@ -33,7 +33,9 @@ class MultipartUploads:
         return self.api.call("create_multipart_upload", Bucket=self.bucket, Key=key)["UploadId"]
 
     def upload_part(self, key: str, upload_id: str, number: int, body: bytes) -> Part:
-        response = self.api.call("upload_part", Bucket=self.bucket, Key=key, UploadId=upload_id, PartNumber=number, Body=body)
+        response = self.api.call(
+            "upload_part", Bucket=self.bucket, Key=key, UploadId=upload_id, PartNumber=number, Body=body
+        )
         return Part(number, response["ETag"], len(body))
 
     def copy_part(self, key: str, upload_id: str, number: int, source_key: str, first: int, last: int) -> Part:
@@ -50,7 +52,9 @@ class MultipartUploads:
         return Part(number, response["ETag"], last - first + 1)
 
     def complete(self, key: str, upload_id: str, parts) -> None:
-        listed = [{"PartNumber": part.number, "ETag": part.etag} for part in sorted(parts, key=lambda part: part.number)]
+        listed = [
+            {"PartNumber": part.number, "ETag": part.etag} for part in sorted(parts, key=lambda part: part.number)
+        ]
         # Not idempotent: a repeat after success finds no upload. Retried only when the server surely did nothing.
         self.api.call(
             "complete_multipart_upload",
@@ -89,9 +93,16 @@ class MultipartUploads:
         marker = 0
         while True:
             page = self.api.call(
-                "list_parts", Bucket=self.bucket, Key=key, UploadId=upload_id, MaxParts=LIST_PAGE, PartNumberMarker=marker
+                "list_parts",
+                Bucket=self.bucket,
+                Key=key,
+                UploadId=upload_id,
+                MaxParts=LIST_PAGE,
+                PartNumberMarker=marker,
             )
-            parts.extend(Part(int(item["PartNumber"]), item["ETag"], int(item["Size"])) for item in page.get("Part", []))
+            parts.extend(
+                Part(int(item["PartNumber"]), item["ETag"], int(item["Size"])) for item in page.get("Part", [])
+            )
             if not is_truncated(page):
                 return parts
             marker = int(page["NextPartNumberMarker"])

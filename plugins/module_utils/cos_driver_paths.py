@@ -69,7 +69,8 @@ def normalize_root_directory(root: str | None) -> str:
     stripped = (root or "").strip("/")
     if stripped and not ROOT_DIRECTORY_PATTERN.match(stripped):
         raise ValueError(
-            f"rootdirectory {root!r} must be slash-separated names of letters, digits, '.', '_' and '-' (no empty parts)."
+            f"rootdirectory {root!r} must be slash-separated names of letters, digits, '.', '_' and '-'"
+            " (no empty parts)."
         )
     return stripped
 
@@ -89,7 +90,7 @@ class KeyMapper:
         return self.root_prefix if path == "/" else self.key(path) + "/"
 
     def path(self, key: str) -> str:
-        return "/" + key[len(self.root_prefix):]
+        return "/" + key[len(self.root_prefix) :]
 
 
 def is_subpath(path: str, parent: str) -> bool:

@@ -67,7 +67,7 @@ class FileWriter:
             if self._buffer is None:
                 self._buffer = bytearray(self._chunk_size)
             take = min(view.nbytes, self._chunk_size - self._filled)
-            self._buffer[self._filled:self._filled + take] = view[:take]
+            self._buffer[self._filled : self._filled + take] = view[:take]
             self._filled += take
             view = view[take:]
             if self._filled == self._chunk_size:
@@ -218,7 +218,13 @@ class FileWriter:
             ranges = [(number, (number - 1) * self._chunk_size) for number in range(1, whole + 1)]
             copies = [
                 self._pool().submit(
-                    self._uploads.copy_part, self._key, self._upload_id, number, self._key, first, first + self._chunk_size - 1
+                    self._uploads.copy_part,
+                    self._key,
+                    self._upload_id,
+                    number,
+                    self._key,
+                    first,
+                    first + self._chunk_size - 1,
                 )
                 for number, first in ranges
             ]
