@@ -151,13 +151,18 @@ def create_user(module: TencentCloudModule) -> dict:
 
 
 def resolve_policies(module: TencentCloudModule, names: list) -> dict:
-    """Policy name -> id, failing on the first name that does not exist."""
+    """Policy name -> id, failing on the first name that does not exist (in check mode: None, with a warning)."""
     ids = {}
     for name in names:
         policy = cam.find_policy(module.cam, name)
-        if policy is None:
+        if policy is not None:
+            ids[name] = int(policy["PolicyId"])
+        elif module.check_mode:
+            # A whole playbook in check mode: the task that creates the policy has not really run.
+            module.warn(f"Policy {name!r} does not exist; check mode assumes an earlier task creates it.")
+            ids[name] = None
+        else:
             raise ValidationError(f"Policy {name!r} does not exist; create it with cosops.registry.cam_policy first.")
-        ids[name] = int(policy["PolicyId"])
     return ids
 
 
