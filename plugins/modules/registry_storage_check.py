@@ -214,6 +214,7 @@ CAM_ACTIONS = {
     "UploadPartCopy": "PutObject",
     "CopyObject": "PutObject",
 }
+BODYLESS_REFUSALS = {"Forbidden", "Unknown"}
 BUCKET_ACTIONS = {"GetBucket", "HeadBucket", "ListMultipartUploads", "GetBucketLifecycle"}
 HINTS = {
     "InvalidAccessKeyId": "COS does not know this SecretId: check secretid, and that the key was not deleted or "
@@ -269,12 +270,15 @@ class StorageCheck:
         return base + self.driver.keys.root_prefix + "*"
 
     def hint(self, error: TencentCloudError) -> str:
-        if error.code == "AccessDenied" or (error.status == 403 and error.code in ("Unknown", "NoSuchResource")):
-            action = cam_action(error.action)
-            return f"The key may not call {action}: allow {action} on {self.resource(action)} in the key's CAM policy."
+        if error.code in HINTS:
+            return HINTS[error.code]
         if error.code == "NoSuchBucket":
             return self.missing_bucket_hint()
-        return HINTS.get(error.code, "")
+        # A refused HEAD has no body, so no code: its 403 is the same refusal.
+        if error.code == "AccessDenied" or (error.status == 403 and error.code in BODYLESS_REFUSALS):
+            action = cam_action(error.action)
+            return f"The key may not call {action}: allow {action} on {self.resource(action)} in the key's CAM policy."
+        return ""
 
     def missing_bucket_hint(self) -> str:
         elsewhere = self.bucket_regions.get(self.config.bucket)
@@ -297,21 +301,19 @@ class StorageCheck:
         return f"the key is valid and sees {len(entries)} buckets"
 
     def bucket(self) -> str:
+        """A listing under the root directory, as the registry makes: it needs the bucket, in this region."""
         try:
-            headers = self.api.call("head_bucket", Bucket=self.config.bucket)
+            self.list_root()
         except TencentCloudError as error:
             if is_not_found(error):
                 raise CheckFailed(
                     f"bucket {self.config.bucket} does not exist in {self.config.region}", self.missing_bucket_hint()
                 ) from None
             raise
-        region = {name.lower(): value for name, value in headers.items()}.get("x-cos-bucket-region", self.config.region)
-        if region != self.config.region:
-            raise CheckFailed(f"bucket {self.config.bucket} is in {region}", f"Set region: {region}.")
-        return f"bucket {self.config.bucket} exists in {self.config.region}"
+        return f"bucket {self.config.bucket} exists in {self.config.region} and lists under the root directory"
 
     def addressing(self) -> str:
-        self.api.call("head_bucket", Bucket=self.config.bucket)
+        self.list_root()
         status, code = self.path_style_answer()
         if code == "PathStyleDomainForbidden":
             raise CheckFailed(
@@ -321,6 +323,11 @@ class StorageCheck:
                 severity="warning",
             )
         return f"virtual-host requests work; path-style requests are accepted too (HTTP {status})"
+
+    def list_root(self) -> dict:
+        return self.api.call(
+            "list_objects", Bucket=self.config.bucket, Prefix=self.driver.keys.root_prefix, Delimiter="/", MaxKeys=1
+        )
 
     def path_style_answer(self):
         """Status and error code of a signed path-style listing: https://cos.<region>.myqcloud.com/<bucket>/."""
@@ -456,12 +463,14 @@ class StorageCheck:
     def key(self, path: str) -> str:
         return self.driver.keys.key(path)
 
-    def clean_up(self) -> None:
+    def clean_up(self, ran: set) -> None:
         """Delete the probe directory and abort its uploads, whatever state the checks left them in."""
         try:
             self.driver.delete(self.probe)
         except PathNotFoundError:
             pass
+        if "multipart" not in ran:
+            return
         page = self.api.call("list_multipart_uploads", Bucket=self.config.bucket, Prefix=self.key(self.probe) + "/")
         for upload in page.get("Upload", []):
             self.driver.uploads.abort(upload["Key"], upload["UploadId"])
@@ -493,28 +502,28 @@ def run_check(check: StorageCheck, name: str) -> dict:
 
 
 def run_checks(check: StorageCheck, names: list, check_mode: bool) -> tuple:
-    outcomes, skipped = [], []
-    blocked = wrote = False
+    outcomes, skipped, ran = [], [], set()
+    blocked = False
     try:
         for name in names:
             if blocked or (check_mode and name in WRITING_CHECKS):
                 skipped.append(name)
                 continue
-            wrote = wrote or name in WRITING_CHECKS
+            ran.add(name)
             outcome = run_check(check, name)
             outcomes.append(outcome)
             blocked = outcome.pop("code", None) in BLOCKING_CODES or (name == "bucket" and not outcome["ok"])
     finally:
-        if wrote:
-            outcomes.extend(clean_up(check))
+        if ran & WRITING_CHECKS:
+            outcomes.extend(clean_up(check, ran))
     return outcomes, skipped
 
 
-def clean_up(check: StorageCheck) -> list:
+def clean_up(check: StorageCheck, ran: set) -> list:
     """Nothing to report when the probe directory is gone; an error outcome naming what is left otherwise."""
     started = time.monotonic()
     try:
-        check.clean_up()
+        check.clean_up(ran)
     except (TencentCloudError, StorageDriverError) as error:
         hint = check.hint(error) if isinstance(error, TencentCloudError) else ""
         detail = f"objects or uploads under {check.key(check.probe)}/ may be left behind: {error}"
