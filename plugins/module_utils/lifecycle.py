@@ -315,6 +315,12 @@ def validate_rule(rule: dict) -> None:
         raise ValidationError(
             f"Lifecycle rule {rule_id!r} has no action: give an expiration, a transition or an abort."
         )
+    prefix = rule["filter"]["prefix"]
+    if prefix.startswith("/"):
+        raise ValidationError(
+            f"Lifecycle rule {rule_id!r}: filter prefix {prefix!r} starts with '/', which no COS key does; "
+            f"write {prefix.lstrip('/')!r}."
+        )
     if "expiration" in rule:
         _validate_expiration(rule_id, rule["expiration"])
     _validate_timing(rule)

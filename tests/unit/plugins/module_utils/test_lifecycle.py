@@ -183,6 +183,7 @@ def test_configuration_holds_every_rule():
         ),
         ({"transitions": [transition("ARCHIVE", days=3, date="2030-01-01")]}, "exactly one of days and date"),
         ({}, "has no action"),
+        ({"filter": {"prefix": "/registry/"}, "expiration": expire(days=1)}, "starts with '/'.*write 'registry/'"),
         ({"status": "paused", "expiration": expire(days=1)}, "status 'paused'"),
         (
             {"filter": {"tags": {"k": "v"}}, "abort_incomplete_multipart_upload_days": 3},
