@@ -20,6 +20,8 @@ from ansible_collections.cosops.registry.plugins.module_utils.policy import load
 CANNED_ACLS = ("private", "public-read", "public-read-write", "authenticated-read")
 CORS_METHODS = ("GET", "PUT", "POST", "DELETE", "HEAD")
 ENCRYPTION_ALGORITHMS = ("none", "AES256", "KMS")
+# COS writes KMS as "cos/kms" in object headers and may answer so in the bucket configuration too.
+KMS_SPELLINGS = {"kms": "KMS", "cos/kms": "KMS"}
 MAX_TAGS = 50
 PAGE_SIZE = 1000
 # Any AppId has 10 digits, so checking a short name with this one checks the real name's host length too.
@@ -145,7 +147,7 @@ def encryption_from_api(configuration: dict | None) -> dict:
     default = (rules[0] or {}).get("ApplyServerSideEncryptionByDefault") if rules else None
     if not default or not default.get("SSEAlgorithm"):
         return {"algorithm": "none"}
-    result = {"algorithm": default["SSEAlgorithm"]}
+    result = {"algorithm": KMS_SPELLINGS.get(default["SSEAlgorithm"].lower(), default["SSEAlgorithm"])}
     if default.get("KMSMasterKeyID"):
         result["kms_key_id"] = default["KMSMasterKeyID"]
     return result

@@ -79,6 +79,8 @@ def test_encryption_round_trip():
     for encryption in ({"algorithm": "AES256"}, {"algorithm": "KMS", "kms_key_id": "key-1"}):
         assert encryption_from_api(encryption_to_api(encryption)) == encryption
     assert encryption_from_api(None) == {"algorithm": "none"}
+    header_spelling = {"Rule": {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "cos/kms"}}}
+    assert encryption_from_api(header_spelling) == {"algorithm": "KMS"}
 
 
 def test_kms_without_key_id_accepts_any_key():
