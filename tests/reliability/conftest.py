@@ -8,7 +8,8 @@ import json
 import pytest
 
 from tests.emulator.control import EmulatorControl
-from tests.reliability import report
+from tests.reliability import emulators, report
+from tests.reliability.deployment import Deployment, failure_tail, prepare_engine
 
 FIGURES_KEY = "reliability_figures"
 
@@ -42,6 +43,19 @@ def figures(request):
 def control(emulator) -> EmulatorControl:
     """The emulator's control client (counters, faults), on the emulator emptied for this test."""
     return EmulatorControl(emulator.url)
+
+
+@pytest.fixture(scope="session")
+def deployment(tmp_path_factory):
+    """The registry deploy.yml deployed, kept for the session (tests using it share the xdist group "registry")."""
+    prepare_engine()
+    deployed = Deployment(emulators.start(), tmp_path_factory.mktemp("deployment"))
+    try:
+        run = deployed.playbook("deploy.yml")
+        assert run.returncode == 0, f"deploy.yml failed:\n{failure_tail(run)}"
+        yield deployed
+    finally:
+        deployed.remove()
 
 
 def pytest_sessionfinish(session, exitstatus) -> None:

@@ -61,6 +61,8 @@ def run_playbook(
     emulator,
     playbook: Path,
     extra_vars: dict | None = None,
+    var_files: tuple[Path, ...] = (),
+    options: tuple[str, ...] = (),
     verbosity: int = 0,
     inventory: Path | None = None,
     environment: dict | None = None,
@@ -71,8 +73,11 @@ def run_playbook(
     command = [str(BIN / "ansible-playbook"), str(playbook)]
     if inventory is not None:
         command += ["-i", str(inventory)]
+    for var_file in var_files:
+        command += ["-e", f"@{var_file}"]
     if extra_vars:
         command += ["-e", json.dumps(extra_vars)]
+    command += options
     if verbosity:
         command.append("-" + "v" * verbosity)
     return subprocess.run(
