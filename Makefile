@@ -54,6 +54,14 @@ lint: collection  ## ansible-lint, production profile
 units: venv  ## unit tests: pure logic, no network
 	$(BIN)/pytest -q -n $(PYTEST_WORKERS) tests/unit
 
+.PHONY: conformance
+conformance: venv  ## distribution's storage driver suite against the COS driver (emulator; real COS with COS_* set)
+	$(BIN)/pytest -q -n $(PYTEST_WORKERS) tests/conformance
+
+.PHONY: bench
+bench: venv  ## 1 GiB upload: COS driver vs cos-python-sdk-v5 vs one PUT, walk requests; writes docs/performance.md
+	$(BIN)/python -m bench.storage_bench
+
 .PHONY: emulator-tests
 emulator-tests: venv system  ## the emulator proven with real clients
 	$(BIN)/pytest -q -n $(PYTEST_WORKERS) tests/emulator
@@ -84,7 +92,7 @@ emulator: venv  ## run the emulator in the foreground on port 9400
 	$(BIN)/python -m tests.emulator --port 9400
 
 .PHONY: test
-test: venv system sanity lint units package emulator-tests integration molecule reliability  ## everything CI runs
+test: venv system sanity lint units package emulator-tests conformance integration molecule reliability  ## everything CI runs
 
 .PHONY: demo
 demo: venv system collection  ## the main job against the bundled emulator (it keeps running: `make demo-clean`)

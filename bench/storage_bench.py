@@ -1,0 +1,298 @@
+"""The storage driver's benchmark: `make bench`.
+
+Against one fresh emulator (its own process), uploads 1 GiB three ways - through the COS driver's streaming writer,
+through cos-python-sdk-v5's upload_file with the same part size and threads, and as one plain PUT - each in its own
+process so that its peak RSS is its own (taken from wait4's rusage). Then it writes 10,000 registry-style keys and
+counts the listing requests of a flat walk against a walk that lists every directory. It prints a table and writes
+docs/performance.md with the figures, the machine and the date. Not a test: nothing here asserts a time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import hashlib
+import json
+import os
+import platform
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+MIB = 1024 * 1024
+MB = 1000 * 1000
+CHUNK_SIZE = 16 * MIB
+THREADS = 10
+BUCKET = "bench-1250000000"
+REGION = "ap-guangzhou"
+VARIANTS = ("driver", "sdk_upload_file", "single_put")
+LABELS = {
+    "baseline": "imports and client only (no upload)",
+    "driver": "COS driver writer (16 MiB parts, 10 in flight)",
+    "sdk_upload_file": "cos-python-sdk-v5 upload_file (PartSize 16, MAXThread 10)",
+    "single_put": "one PUT Object, file body streamed",
+}
+READY = re.compile(r"emulator ready at (\S+)")
+STARTUP_SECONDS = 60
+
+
+def collection_on_path() -> None:
+    """Import the collection as ansible_collections.cosops.registry, as the tests do."""
+    sys.path.insert(0, str(ROOT))
+    import tests.collection_path  # noqa: F401  (links the checkout and extends sys.path)
+
+
+def credentials() -> dict:
+    from tests.emulator.iam import DEFAULT_ROOT_SECRET_ID, DEFAULT_ROOT_SECRET_KEY
+
+    return {"secretid": DEFAULT_ROOT_SECRET_ID, "secretkey": DEFAULT_ROOT_SECRET_KEY}
+
+
+def make_driver(url: str, rootdirectory: str = "bench"):
+    from ansible_collections.cosops.registry.plugins.module_utils.cos_driver import CosDriver, DriverConfig
+
+    parameters = dict(credentials(), region=REGION, bucket=BUCKET, endpoint=url, rootdirectory=rootdirectory)
+    return CosDriver(DriverConfig.from_parameters(dict(parameters, chunksize=CHUNK_SIZE, maxconcurrency=THREADS)))
+
+
+# One upload, run in a child process: prints {"seconds": ...} as JSON.
+
+
+def upload(variant: str, url: str, source: str) -> dict:
+    collection_on_path()
+    driver = make_driver(url)
+    size = os.path.getsize(source)
+    key = driver.keys.key(f"/upload/{variant}")
+    started = time.monotonic()
+    if variant == "driver":
+        with open(source, "rb") as data, driver.writer(f"/upload/{variant}") as writer:
+            for block in iter(lambda: data.read(MIB), b""):
+                writer.write(block)
+            writer.commit()
+    elif variant == "sdk_upload_file":
+        driver.api.sdk.upload_file(
+            Bucket=BUCKET, Key=key, LocalFilePath=source, PartSize=CHUNK_SIZE // MIB, MAXThread=THREADS
+        )
+    elif variant == "single_put":
+        with open(source, "rb") as data:
+            driver.api.call("put_object", Bucket=BUCKET, Key=key, Body=data)
+    seconds = time.monotonic() - started
+    if variant != "baseline":
+        stored = driver.stat(f"/upload/{variant}").size
+        driver.delete(f"/upload/{variant}")
+        if stored != size:
+            raise SystemExit(f"{variant} stored {stored} bytes of {size}")
+    return {"seconds": seconds}
+
+
+def measured(variant: str, url: str, source: str) -> dict:
+    """Run one upload in a child process; its peak RSS comes from the kernel's accounting of that child alone."""
+    argv = [sys.executable, "-m", "bench.storage_bench", "upload", variant, "--url", url, "--source", source]
+    child = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.PIPE)
+    output = child.stdout.read()
+    _, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode != 0:
+        raise SystemExit(f"the {variant} upload failed (exit {child.returncode})")
+    result = json.loads(output)
+    result["max_rss_mib"] = usage.ru_maxrss / 1024
+    return result
+
+
+# Walks: requests of one flat listing against one listing per directory.
+
+
+def blob_paths(count: int) -> list[str]:
+    """Registry blob layout: /docker/registry/v2/blobs/sha256/<2 hex>/<64 hex>/data."""
+    digests = (hashlib.sha256(str(index).encode()).hexdigest() for index in range(count))
+    return [f"/docker/registry/v2/blobs/sha256/{digest[:2]}/{digest}/data" for digest in digests]
+
+
+def walk_per_directory(driver, path: str, visit) -> None:
+    """The walk of drivers without a flat listing: one delimiter listing per directory, depth first."""
+    from ansible_collections.cosops.registry.plugins.module_utils.cos_driver_multipart import is_truncated
+
+    pending = [path]
+    while pending:
+        directory = pending.pop()
+        prefix, marker = driver.keys.directory_prefix(directory), ""
+        while True:
+            page = driver.api.call(
+                "list_objects", Bucket=BUCKET, Prefix=prefix, Delimiter="/", Marker=marker, MaxKeys=1000
+            )
+            for item in page.get("Contents", []):
+                visit(driver.keys.path(item["Key"]))
+            for item in page.get("CommonPrefixes", []):
+                pending.append(driver.keys.path(item["Prefix"].rstrip("/")))
+                visit(pending[-1])
+            if not is_truncated(page):
+                break
+            marker = page["NextMarker"]
+
+
+def listing_requests(control, walk) -> tuple[int, float, int]:
+    control.call("DELETE", "counters")
+    seen = []
+    started = time.monotonic()
+    walk(seen.append)
+    seconds = time.monotonic() - started
+    return control.counters()["operations"].get("cos:GetBucket", 0), seconds, len(seen)
+
+
+def compare_walks(url: str, count: int) -> dict:
+    from tests.emulator.control import EmulatorControl
+
+    driver = make_driver(url, rootdirectory="walk")
+    paths = blob_paths(count)
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        list(pool.map(lambda path: driver.put_content(path, b"x"), paths))
+    control = EmulatorControl(url)
+    start = "/docker/registry/v2"
+    flat = listing_requests(control, lambda visit: driver.walk(start, lambda info: visit(info.path)))
+    per_directory = listing_requests(control, lambda visit: walk_per_directory(driver, start, visit))
+    driver.delete("/docker")
+    directories = flat[2] - count
+    return {"objects": count, "directories": directories, "flat": flat[:2], "per_directory": per_directory[:2]}
+
+
+# The run.
+
+
+class RunningEmulator:
+    def __enter__(self) -> str:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "tests.emulator", "--port", "0"], cwd=ROOT, stdout=subprocess.PIPE, text=True
+        )
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while time.monotonic() < deadline:
+            match = READY.search(self.process.stdout.readline())
+            if match:
+                return match.group(1)
+        self.process.kill()
+        raise SystemExit("the emulator did not start")
+
+    def __exit__(self, *exc_info) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+def random_file(size: int, directory: str) -> str:
+    path = os.path.join(directory, "upload.bin")
+    with open(path, "wb") as output:
+        for _ in range(size // MIB):
+            output.write(os.urandom(MIB))
+        output.write(os.urandom(size % MIB))
+    return path
+
+
+def machine() -> dict:
+    cpu = next(
+        (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if "model name" in line),
+        platform.processor() or "unknown",
+    )
+    memory = next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines() if "MemTotal" in line)
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gib": round(int(memory) / MIB, 1),
+        "system": platform.platform(),
+        "python": platform.python_version(),
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+    }
+
+
+def run(size: int, rounds: int, keys: int, output: Path) -> None:
+    collection_on_path()
+    uploads = {variant: [] for variant in ("baseline",) + VARIANTS}
+    with tempfile.TemporaryDirectory(prefix="cos-bench-") as scratch, RunningEmulator() as url:
+        make_driver(url).api.call("create_bucket", Bucket=BUCKET)
+        source = random_file(size, scratch)
+        uploads["baseline"].append(measured("baseline", url, source))
+        for _ in range(rounds):
+            for variant in VARIANTS:
+                uploads[variant].append(measured(variant, url, source))
+        walks = compare_walks(url, keys)
+    report = render(size, uploads, walks, machine())
+    print(report)
+    output.write_text(report)
+
+
+def render(size: int, uploads: dict, walks: dict, host: dict) -> str:
+    budget = CHUNK_SIZE // MIB * (THREADS + 2) + 100
+    rows = []
+    for variant, runs in uploads.items():
+        rss = max(run["max_rss_mib"] for run in runs)
+        if variant == "baseline":
+            rows.append(f"| {LABELS[variant]} | - | - | {rss:.0f} |")
+            continue
+        best = min(run["seconds"] for run in runs)
+        rows.append(f"| {LABELS[variant]} | {best:.1f} | {size / MB / best:.1f} | {rss:.0f} |")
+    driver_best = min(run["seconds"] for run in uploads["driver"])
+    sdk_best = min(run["seconds"] for run in uploads["sdk_upload_file"])
+    driver_rss = max(run["max_rss_mib"] for run in uploads["driver"])
+    flat_requests, flat_seconds = walks["flat"]
+    dir_requests, dir_seconds = walks["per_directory"]
+    return f"""# Performance of the COS storage driver
+
+Written by `make bench` ({Path(__file__).relative_to(ROOT)}); the figures below are from one run on the machine
+described at the end. They compare ways of doing the same thing on the same machine against the same emulator; absolute
+speeds depend on the machine and on the emulator (moto's S3 engine in one Python process), not on COS.
+
+## Uploading {size // MIB} MiB
+
+Each upload runs in its own process, so its peak RSS (from the kernel's accounting of that process, `wait4`) is its own;
+the time covers the upload alone (not imports or client set-up), best of {len(uploads["driver"])} runs, alternating.
+
+| variant | seconds | MB/s | peak RSS (MiB) |
+| --- | ---: | ---: | ---: |
+{chr(10).join(rows)}
+
+- The driver against upload_file with the same part size and threads: {sdk_best / driver_best:.2f}x its speed
+  ({driver_best:.1f} s against {sdk_best:.1f} s).
+- The driver's peak RSS, {driver_rss:.0f} MiB, against its budget of chunksize x (maxconcurrency + 2) + 100 MiB =
+  {budget} MiB: {"within" if driver_rss <= budget else "OVER"} it. The writer holds one part being filled and at most
+  maxconcurrency parts being sent, whatever the object's size.
+
+## Walking {walks["objects"]:,} keys
+
+{walks["objects"]:,} blobs in the registry's layout (`docker/registry/v2/blobs/sha256/<2 hex>/<digest>/data`), that is
+{walks["directories"]:,} directories. Listing requests counted by the emulator:
+
+| walk | listing requests | seconds |
+| --- | ---: | ---: |
+| flat: one paginated listing without delimiter, directories derived from the keys | {flat_requests:,} | {flat_seconds:.1f} |
+| one delimiter listing per directory | {dir_requests:,} | {dir_seconds:.1f} |
+
+## Machine
+
+- {host["cpu"]}, {host["cores"]} cores, {host["memory_gib"]} GiB
+- {host["system"]}, Python {host["python"]}
+- {host["date"]}
+"""
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.storage_bench", description=__doc__)
+    commands = parser.add_subparsers(dest="command")
+    child = commands.add_parser("upload", help="one upload (run by the benchmark in a child process)")
+    child.add_argument("variant", choices=("baseline",) + VARIANTS)
+    child.add_argument("--url", required=True)
+    child.add_argument("--source", required=True)
+    parser.add_argument("--size-mib", type=int, default=1024, help="size of the upload")
+    parser.add_argument("--rounds", type=int, default=2, help="uploads of each variant; the best time is reported")
+    parser.add_argument("--keys", type=int, default=10000, help="keys written for the walk comparison")
+    parser.add_argument("--output", type=Path, default=ROOT / "docs" / "performance.md")
+    args = parser.parse_args(argv)
+    if args.command == "upload":
+        print(json.dumps(upload(args.variant, args.url, args.source)))
+        return
+    run(args.size_mib * MIB, args.rounds, args.keys, args.output)
+
+
+if __name__ == "__main__":
+    main()
