@@ -267,11 +267,35 @@ class CosFace:
             return self.list_buckets(call)
         environ = self.engine_environ(call)
         try:
-            engine_response = Response.from_app(self.engine.app, environ, buffered=True)
+            if call.operation.name == "cos:CompleteMultipartUpload":
+                engine_response = self.complete_multipart_upload(call, environ)
+            else:
+                engine_response = Response.from_app(self.engine.app, environ, buffered=True)
+        except CosError:
+            raise
         except Exception:
             log.exception("the storage engine failed on %s", call.operation.name)
             raise CosError(500, "InternalError", "We encountered an internal error. Please try again.") from None
         return self.respond(call, engine_response)
+
+    def complete_multipart_upload(self, call: Call, environ: dict) -> Response:
+        """Answered here rather than by the engine's app, which would hold the whole object in memory."""
+        document = read_environ_document(environ)
+        check_content_md5(environ.get("HTTP_CONTENT_MD5"), document)
+        bucket, key_name = call.target.bucket, call.target.key
+        key = self.engine.complete_multipart_upload(
+            bucket, call.request.args.get("uploadId", ""), parts_to_join(document)
+        )
+        result = (
+            f'<?xml version="1.0" encoding="UTF-8"?>\n<CompleteMultipartUploadResult xmlns="{S3_NAMESPACE}">'
+            f"<Location>http://{bucket}.cos.{call.region}.myqcloud.com/{escape(key_name)}</Location>"
+            f"<Bucket>{bucket}</Bucket><Key>{escape(key_name)}</Key><ETag>{escape(key.etag)}</ETag>"
+            "</CompleteMultipartUploadResult>"
+        )
+        headers = {"x-amz-version-id": key.version_id} if key.version_id != "null" else {}
+        if key.encryption:
+            headers["x-amz-server-side-encryption"] = key.encryption
+        return Response(result, content_type="application/xml", headers=headers)
 
     def engine_environ(self, call: Call) -> dict:
         """The request as the engine wants it: path style on an S3 host, S3 headers, no signature, a plain body."""
@@ -477,6 +501,23 @@ def keys_to_delete(document: bytes) -> list[str]:
     except ET.ParseError:
         raise CosError(400, "MalformedXML", "The XML you provided was not well-formed.") from None
     return [element.text or "" for element in root.iter() if local_name(element.tag) == "Key"]
+
+
+def parts_to_join(document: bytes) -> list[tuple[int, str]]:
+    """(PartNumber, ETag) pairs of a CompleteMultipartUpload document, in the order given."""
+    try:
+        root = ET.fromstring(document)
+        return [
+            (int(child_text(part, "PartNumber")), child_text(part, "ETag"))
+            for part in root
+            if local_name(part.tag) == "Part"
+        ]
+    except (ET.ParseError, ValueError):
+        raise CosError(400, "MalformedXML", "The XML you provided was not well-formed.") from None
+
+
+def child_text(element: ET.Element, name: str) -> str:
+    return next((child.text or "" for child in element if local_name(child.tag) == name), "")
 
 
 def local_name(tag: str) -> str:
