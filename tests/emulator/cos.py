@@ -231,7 +231,10 @@ class CosFace:
             return
         operation = call.operation
         if operation.name == "cos:DeleteMultipleObjects":
-            for key in keys_to_delete(read_document(call)):
+            keys = keys_to_delete(read_document(call))
+            if not keys:
+                raise CosError(400, "MalformedXML", "The XML you provided was not well-formed.")
+            for key in keys:
                 self.require(call, operation.action, self.resource(call, key))
             return
         self.require(call, operation.action, self.resource(call, call.target.key), self.context(call))
