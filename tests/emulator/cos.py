@@ -27,7 +27,7 @@ from .addressing import (
     locate,
     resource_text,
 )
-from .engine import Engine
+from .engine import Engine, EnvironHeaders
 from .errors import CosError, access_denied, error_response, new_request_id, no_such_bucket
 from .operations import BUCKET, OBJECT, Operation, classify
 from .state import EmulatorState
@@ -160,7 +160,7 @@ class CosFace:
         if call.target.path_style and call.target.bucket:
             paths.append(request.path[len(call.target.bucket) + 1 :] or "/")
         args = [(name, value) for name, value in request.args.items(multi=True) if name not in SIGNATURE_ARGS]
-        headers = list(request.headers.items())
+        headers = list(EnvironHeaders(request.environ).items())  # with metadata names as sent (underscores)
         # Clients sign the host name of the URL, which carries no port.
         portless = [(name, host_without_port(value) if name.lower() == "host" else value) for name, value in headers]
         variants = [headers, portless] if portless != headers else [headers]

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from urllib.parse import quote, unquote
 
 from .addressing import COS_HOST, host_without_port
+from .engine import PRESERVED_HEADER_NAMES_ENVIRON_KEY
 from .errors import CosError
 
 # COS storage classes and the engine's names for them.
@@ -96,12 +97,15 @@ def engine_copy_source(source: CopySource) -> str:
 
 def translate_request_headers(environ: dict) -> None:
     """Rewrites the x-cos-* headers of a WSGI environ in place into what the engine understands."""
+    # Names with underscores (x-cos-meta-my_key) are kept apart by the server, which WSGI keys cannot tell.
+    names = environ.get(PRESERVED_HEADER_NAMES_ENVIRON_KEY) or {}
     for key in [key for key in environ if key.startswith("HTTP_X_COS_")]:
         value = environ.pop(key)
-        name = header_name(key)
-        translated = translate_request_header(name, value)
+        translated = translate_request_header(names.pop(key, None) or header_name(key), value)
         if translated:
             environ[environ_name(translated[0])] = translated[1]
+            if "_" in translated[0]:
+                names[environ_name(translated[0])] = translated[0]
 
 
 def translate_request_header(name: str, value: str) -> tuple[str, str] | None:

@@ -13,13 +13,24 @@ os.environ.setdefault("S3_IGNORE_SUBDOMAIN_BUCKETNAME", "true")
 
 from moto.core import DEFAULT_ACCOUNT_ID  # noqa: E402
 from moto.core.model_instances import reset_model_data  # noqa: E402
+from moto.core.request import (  # noqa: E402
+    PRESERVED_HEADER_NAMES_ENVIRON_KEY,
+    EnvironHeaders,
+    environ_key_for_header,
+)
 from moto.moto_server.werkzeug_app import MotoRequestHandler, create_backend_app  # noqa: E402
 from moto.s3.models import FakeBucket, FakeKey, FakeMultipart, S3Backend, s3_backends  # noqa: E402
 from moto.settings import S3_UPLOAD_PART_MIN_SIZE  # noqa: E402
 
 from .errors import CosError, no_such_bucket  # noqa: E402
 
-__all__ = ["MotoRequestHandler", "Engine"]
+__all__ = [
+    "MotoRequestHandler",
+    "Engine",
+    "EnvironHeaders",
+    "PRESERVED_HEADER_NAMES_ENVIRON_KEY",
+    "environ_key_for_header",
+]
 
 
 class Engine:

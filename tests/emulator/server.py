@@ -19,7 +19,7 @@ from . import api
 from .addressing import COS_HOST, host_without_port, locate, resource_text
 from .control_surface import PREFIX, ControlSurface, json_response
 from .cos import CosFace
-from .engine import Engine, MotoRequestHandler
+from .engine import PRESERVED_HEADER_NAMES_ENVIRON_KEY, Engine, MotoRequestHandler, environ_key_for_header
 from .errors import error_response
 from .iam import DEFAULT_APPID, DEFAULT_OWNER_UIN, DEFAULT_ROOT_SECRET_ID, DEFAULT_ROOT_SECRET_KEY, IamStore
 from .state import EmulatorState, Fault
@@ -44,7 +44,17 @@ class DropConnection(ConnectionError):
 
 
 class RequestHandler(MotoRequestHandler):
-    """Keeps underscores in x-amz-meta-* names (moto's handler), answers as COS does, logs at debug level only."""
+    """Keeps underscores in x-amz-meta-* and x-cos-meta-* names, answers as COS does, logs at debug level only."""
+
+    def make_environ(self) -> dict:
+        environ = super().make_environ()
+        names = environ.setdefault(PRESERVED_HEADER_NAMES_ENVIRON_KEY, {})
+        for name, value in self.headers.items():
+            if "_" in name and name.lower().startswith("x-cos-meta-"):
+                key = environ_key_for_header(name)
+                environ.setdefault(key, value)
+                names.setdefault(key, name)
+        return environ
 
     def version_string(self) -> str:
         return "tencent-cos"

@@ -94,6 +94,13 @@ def test_object_put_get_head_delete_with_range_and_metadata(cos, bucket):
     assert error_of(cos.get_object, Bucket=bucket, Key="dir/file one+€.bin").get_error_code() == "NoSuchKey"
 
 
+def test_metadata_names_keep_underscores(cos, bucket):
+    metadata = {"x-cos-meta-build_id": "42", "x-cos-meta-git-ref": "7"}
+    cos.put_object(Bucket=bucket, Key="k", Body=b"x", Metadata=metadata)
+    head = cos.head_object(Bucket=bucket, Key="k")
+    assert {name: head[name] for name in metadata} == metadata
+
+
 def test_errors_carry_cos_fields(cos, bucket):
     error = error_of(cos.get_object, Bucket=bucket, Key="missing")
     assert (error.get_status_code(), error.get_error_code()) == (404, "NoSuchKey")
