@@ -27,7 +27,7 @@ from .addressing import (
     locate,
     resource_text,
 )
-from .engine import Engine, EnvironHeaders
+from .engine import Engine, EnvironHeaders, value_chunks
 from .errors import CosError, access_denied, error_response, new_request_id, no_such_bucket
 from .operations import BUCKET, OBJECT, Operation, classify
 from .state import EmulatorState
@@ -272,6 +272,8 @@ class CosFace:
         try:
             if call.operation.name == "cos:CompleteMultipartUpload":
                 engine_response = self.complete_multipart_upload(call, environ)
+            elif call.operation.name == "cos:GetObject" and streamable(call.request):
+                return self.stream_object(call, environ)
             else:
                 engine_response = Response.from_app(self.engine.app, environ, buffered=True)
         except CosError:
@@ -280,6 +282,24 @@ class CosFace:
             log.exception("the storage engine failed on %s", call.operation.name)
             raise CosError(500, "InternalError", "We encountered an internal error. Please try again.") from None
         return self.respond(call, engine_response)
+
+    def stream_object(self, call: Call, environ: dict) -> Response:
+        """GET Object with the body read from storage as it is sent, not loaded whole first.
+
+        The engine answers the same request as HEAD (conditions, version, range, headers); only the body is ours.
+        Anything but a plain readable object goes to the engine's GET, which knows its errors.
+        """
+        head = Response.from_app(self.engine.app, dict(environ, REQUEST_METHOD="HEAD"), buffered=True)
+        key = self.engine.backend.get_object(
+            call.target.bucket, call.target.key, version_id=call.request.args.get("versionId")
+        )
+        archived = head.headers.get("x-amz-storage-class") in dialect.UNREADABLE_STORAGE_CLASSES
+        if head.status_code not in (200, 206) or key is None or archived:
+            return self.respond(call, Response.from_app(self.engine.app, environ, buffered=True))
+        start, end = byte_span(head)
+        response = self.respond(call, head)
+        response.response = value_chunks(key, start, end)
+        return response
 
     def complete_multipart_upload(self, call: Call, environ: dict) -> Response:
         """Answered here rather than by the engine's app, which would hold the whole object in memory."""
@@ -419,6 +439,20 @@ def split_query(query: str) -> list[tuple[str, str, str]]:
             name, _, value = part.partition("=")
             result.append((name, part, value))
     return result
+
+
+def streamable(request: Request) -> bool:
+    """response-* overrides only apply to a GET, so the engine answers those itself."""
+    return not any(name.startswith("response-") for name in request.args)
+
+
+def byte_span(head: Response) -> tuple[int, int]:
+    """The first and last byte the engine's HEAD answer covers (a range's, or the whole object's)."""
+    content_range = head.headers.get("Content-Range", "")
+    if content_range.startswith("bytes "):
+        first, _, last = content_range[len("bytes ") :].split("/")[0].partition("-")
+        return int(first), int(last)
+    return 0, int(head.headers.get("Content-Length") or 0) - 1
 
 
 def engine_query(query: str) -> str:

@@ -23,6 +23,8 @@ STORAGE_CLASSES = {
     "DEEP_ARCHIVE": "DEEP_ARCHIVE",
 }
 ENGINE_STORAGE_CLASSES = {engine: cos for cos, engine in STORAGE_CLASSES.items()}
+# Classes whose objects must be restored before they can be read.
+UNREADABLE_STORAGE_CLASSES = {"GLACIER", "DEEP_ARCHIVE"}
 ENCRYPTION = {"AES256": "AES256", "cos/kms": "aws:kms", "SM4": None}
 ENGINE_ENCRYPTION = {"AES256": "AES256", "aws:kms": "cos/kms"}
 DIRECTIVES = {"copy": "COPY", "replaced": "REPLACE"}

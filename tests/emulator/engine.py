@@ -6,6 +6,7 @@ import hashlib
 import io
 import os
 import threading
+from typing import Iterator
 
 # moto reads its settings at import time: no CORS headers of its own, path-style bucket names only.
 os.environ.setdefault("MOTO_DISABLE_GLOBAL_CORS", "true")
@@ -103,39 +104,61 @@ class Engine:
 
 class JoinedParts:
     """The value buffer of a completed object: its parts read one after another (the object owns the parts, so
-    they are disposed with it). moto only seeks to the start and reads."""
+    they are disposed with it). moto seeks and reads it like a file."""
 
     def __init__(self, parts: list[FakeKey]) -> None:
         self.parts = parts
-        self.seek(0)
+        self.position = 0
 
-    def seek(self, offset: int, whence: int = 0) -> int:
-        if (offset, whence) != (0, 0):
-            raise io.UnsupportedOperation("a completed object is read from its start")
-        self.next_part = 0
-        self.pending = memoryview(b"")
-        return 0
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        if whence != io.SEEK_SET:
+            raise io.UnsupportedOperation("a completed object seeks from its start only")
+        self.position = offset
+        return offset
 
     def read(self, size: int | None = -1) -> bytes:
-        wanted = size if size is not None and size >= 0 else None
-        chunks: list[memoryview] = []
-        got = 0
-        while wanted is None or got < wanted:
-            if not self.pending:
-                if self.next_part == len(self.parts):
-                    break
-                self.pending = memoryview(self.parts[self.next_part].value)
-                self.next_part += 1
-                continue
-            take = self.pending if wanted is None else self.pending[: wanted - got]
-            chunks.append(take)
-            got += len(take)
-            self.pending = self.pending[len(take) :]
+        remaining = sum(part.contentsize for part in self.parts) - self.position
+        data = self.read_at(self.position, remaining if size is None or size < 0 else min(size, remaining))
+        self.position += len(data)
+        return data
+
+    def read_at(self, start: int, size: int) -> bytes:
+        chunks, offset = [], 0
+        for part in self.parts:
+            if size <= 0:
+                break
+            if start < offset + part.contentsize:
+                within = max(start - offset, 0)
+                chunk = read_value(part, within, min(size, part.contentsize - within))
+                chunks.append(chunk)
+                size -= len(chunk)
+                start += len(chunk)
+            offset += part.contentsize
         return b"".join(chunks)
 
     def close(self) -> None:
         self.parts = []
-        self.seek(0)
+        self.position = 0
+
+
+def read_value(key: FakeKey, start: int, size: int) -> bytes:
+    """`size` bytes of an object from `start`, without reading the rest of it."""
+    buffer = key._value_buffer
+    if isinstance(buffer, JoinedParts):
+        return buffer.read_at(start, size)
+    with key.lock:
+        buffer.seek(start)
+        return buffer.read(size)
+
+
+def value_chunks(key: FakeKey, start: int, end: int, chunk_size: int = 1024 * 1024) -> Iterator[bytes]:
+    """Bytes start..end (inclusive) of an object, a chunk at a time."""
+    while start <= end:
+        chunk = read_value(key, start, min(chunk_size, end - start + 1))
+        if not chunk:
+            return
+        yield chunk
+        start += len(chunk)
 
 
 def chosen_parts(multipart: FakeMultipart, parts: list[tuple[int, str]]) -> list[FakeKey]:

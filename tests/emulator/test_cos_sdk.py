@@ -185,6 +185,35 @@ def test_multipart_upload_with_part_copy_list_and_complete(cos, bucket):
     assert "Upload" not in cos.list_multipart_uploads(Bucket=bucket)
 
 
+def test_ranges_of_a_multipart_object_cross_part_boundaries(cos, bucket):
+    parts = [os.urandom(PART), os.urandom(PART), os.urandom(100)]
+    upload_id = cos.create_multipart_upload(Bucket=bucket, Key="joined")["UploadId"]
+    etags = [
+        cos.upload_part(Bucket=bucket, Key="joined", Body=data, PartNumber=n, UploadId=upload_id)["ETag"]
+        for n, data in enumerate(parts, start=1)
+    ]
+    cos.complete_multipart_upload(
+        Bucket=bucket,
+        Key="joined",
+        UploadId=upload_id,
+        MultipartUpload={"Part": [{"PartNumber": n, "ETag": etag} for n, etag in enumerate(etags, start=1)]},
+    )
+    whole = b"".join(parts)
+    for span, expected in (
+        (f"bytes={PART - 10}-{PART + 9}", whole[PART - 10 : PART + 10]),
+        ("bytes=-150", whole[-150:]),
+        (f"bytes={2 * PART - 1}-", whole[2 * PART - 1 :]),
+    ):
+        assert body_of(cos.get_object(Bucket=bucket, Key="joined", Range=span)) == expected
+    assert body_of(cos.get_object(Bucket=bucket, Key="joined")) == whole
+
+
+def test_archived_objects_cannot_be_read(cos, bucket):
+    cos.put_object(Bucket=bucket, Key="cold", Body=b"x", StorageClass="ARCHIVE")
+    error = error_of(cos.get_object, Bucket=bucket, Key="cold")
+    assert (error.get_status_code(), error.get_error_code()) == (403, "InvalidObjectState")
+
+
 def test_multipart_abort(cos, bucket):
     upload_id = cos.create_multipart_upload(Bucket=bucket, Key="gone")["UploadId"]
     cos.upload_part(Bucket=bucket, Key="gone", Body=b"x" * 10, PartNumber=1, UploadId=upload_id)

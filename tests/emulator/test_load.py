@@ -70,4 +70,9 @@ def test_eight_clients_upload_256_mib_each_at_once(emulator_process):
         assert (int(head["Content-Length"]), head["ETag"].strip('"')) == (PART_SIZE * PARTS, etag)
         tail = cos.get_object(Bucket=BUCKET, Key=key, Range=f"bytes={PART_SIZE * PARTS - 100}-")
         assert tail["Body"].get_raw_stream().read() == part_data(block, client, PARTS)[-100:]
+    whole = cos.get_object(Bucket=BUCKET, Key=uploaded[0][0])["Body"].get_raw_stream()
+    expected = hashlib.sha256()
+    for number in range(1, PARTS + 1):
+        expected.update(part_data(block, 0, number))
+    assert hashlib.sha256(whole.read()).hexdigest() == expected.hexdigest()
     assert peak_resident_bytes(process) < MAX_RESIDENT
