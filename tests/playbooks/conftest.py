@@ -1,0 +1,30 @@
+"""Fixtures of the playbook tests: the container engine, and deployments on the emptied emulator per test module."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.playbooks.deployment import Deployment
+from tests.reliability.deployment import prepare_engine
+
+
+@pytest.fixture(scope="session")
+def engine() -> None:
+    """dockerd running and the registry:2 stand-in built."""
+    prepare_engine()
+
+
+@pytest.fixture(scope="module")
+def deployments(emulator_server, engine, tmp_path_factory):
+    """Makes deployments (hosts, extra host variables) and removes their containers when the module is done."""
+    emulator_server.reset()
+    made: list[Deployment] = []
+
+    def make(*hosts: str, **host_vars) -> Deployment:
+        deployment = Deployment(emulator_server, tmp_path_factory.mktemp("deployment"), hosts, host_vars)
+        made.append(deployment)
+        return deployment
+
+    yield make
+    for deployment in made:
+        deployment.remove()

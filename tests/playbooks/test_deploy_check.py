@@ -1,0 +1,101 @@
+"""deploy.yml from nothing to a working registry, its no-op re-run, check.yml passing and failing, and a key rotation
+on a single replica, which says it is a brief outage and measures it."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+
+import pytest
+
+from tests.playbooks.deployment import Deployment, output, recap
+from tests.support import clients, oci
+
+HOST = "registry-single"
+
+
+@pytest.fixture(scope="module")
+def deployment(deployments) -> Deployment:
+    deployed = deployments(HOST)
+    run = deployed.playbook("deploy.yml")
+    assert run.returncode == 0, output(run)
+    deployed.first_run = run
+    return deployed
+
+
+def test_deploy_reports_the_registry_and_key_id_never_the_secret(deployment):
+    key = deployment.key()
+    report = deployment.first_run.stdout
+    assert f"Key {key['secret_id']} of CAM user registry" in report
+    assert f"{HOST}: http://{HOST}:{deployment.ports[HOST][0]} - storage check passed" in report
+    assert key["secret_key"] not in deployment.first_run.stdout + deployment.first_run.stderr
+    assert deployment.key_file.stat().st_mode & 0o777 == 0o600
+    assert deployment.config(HOST)["storage"]["s3"]["accesskey"] == key["secret_id"]
+
+
+def test_rerun_changes_nothing_and_creates_no_key(deployment):
+    keys_before = deployment.access_keys()
+    run = deployment.playbook("deploy.yml")
+    assert run.returncode == 0, output(run)
+    assert {host: counts["changed"] for host, counts in recap(run).items()} == {"localhost": 0, HOST: 0}
+    assert deployment.access_keys() == keys_before
+    assert [key["AccessKeyId"] for key in keys_before] == [deployment.key()["secret_id"]]
+
+
+def test_image_pushed_lands_under_the_root_directory(deployment, tmp_path):
+    image = oci.write_image(tmp_path / "source", "v1", (1024 * 1024,))
+    deployment.push(image, deployment.address(HOST), "deploy/app:v1")
+    pulled = deployment.pull(deployment.address(HOST), "deploy/app:v1", tmp_path / "pulled", "v1")
+    assert pulled.digests == image.digests
+    assert deployment.blob_key(image.layer_digests[0]) in deployment.object_keys()
+
+
+def test_check_passes_on_a_healthy_deployment(deployment):
+    run = deployment.playbook("check.yml")
+    assert run.returncode == 0, output(run)
+    assert "lifecycle rules: ok" in run.stdout
+    assert "health: ok" in run.stdout
+    assert "storage: ok" in run.stdout
+
+
+def test_check_fails_on_a_lifecycle_rule_that_expires_registry_data(deployment):
+    cos = clients.cos_client(deployment.emulator.url, deployment.emulator.iam.root_secret_id,
+                             deployment.emulator.iam.root_secret_key)
+    rules = cos.get_bucket_lifecycle(Bucket=deployment.bucket)["Rule"]
+    unsafe = {"ID": "expire-everything", "Status": "Enabled", "Filter": {"Prefix": ""}, "Expiration": {"Days": "30"}}
+    cos.put_bucket_lifecycle(Bucket=deployment.bucket, LifecycleConfiguration={"Rule": [*rules, unsafe]})
+    try:
+        run = deployment.playbook("check.yml")
+    finally:
+        cos.put_bucket_lifecycle(Bucket=deployment.bucket, LifecycleConfiguration={"Rule": rules})
+    assert run.returncode != 0
+    assert "these delete or freeze registry data: expire-everything" in run.stdout
+    assert "Failed: bucket lifecycle rules" in run.stdout + run.stderr
+
+
+def test_check_fails_when_the_registry_is_down(deployment):
+    container = deployment.container(HOST)
+    subprocess.run(["docker", "stop", container], capture_output=True, check=True)
+    try:
+        run = deployment.playbook("check.yml", extra_vars={"cosops_health_retries": 1})
+    finally:
+        subprocess.run(["docker", "start", container], capture_output=True, check=True)
+    assert run.returncode != 0
+    assert f"Failed: {HOST}: unhealthy" in run.stdout + run.stderr
+
+
+def test_rotation_of_a_single_replica_measures_its_outage(deployment, tmp_path):
+    old = deployment.key()["secret_id"]
+    run = deployment.playbook("rotate_credentials.yml")
+    assert run.returncode == 0, output(run)
+    new = deployment.key()["secret_id"]
+    assert new != old
+    assert [(key["AccessKeyId"], key["Status"]) for key in deployment.access_keys()] == [(new, "Active")]
+    assert deployment.config(HOST)["storage"]["s3"]["accesskey"] == new
+    outage = re.search(r"brief outage\s+for its clients: (?P<seconds>[\d.]+) s without an answer", run.stdout)
+    assert outage, output(run)
+    image = oci.write_image(tmp_path / "source", "v1", (512 * 1024,))
+    deployment.push(image, deployment.address(HOST), "rotated/app:v1")
+    rerun = deployment.playbook("deploy.yml")
+    assert rerun.returncode == 0, output(rerun)
+    assert recap(rerun)[HOST]["changed"] == 0
