@@ -89,13 +89,18 @@ def playbook_outcomes(emulator_server, tmp_path_factory):
     tasks = [playbook_task(case) for case in PLAYBOOK_CASES]
     tasks += [
         # A valid read after the cases proves the counters see this play's requests.
-        {"name": "Read the bucket", "cosops.registry.cos_bucket_info": {"name": BUCKET.format(appid=emulator_server.appid)}},
+        {
+            "name": "Read the bucket",
+            "cosops.registry.cos_bucket_info": {"name": BUCKET.format(appid=emulator_server.appid)},
+        },
         {
             "name": "Write the outcomes",
             "ansible.builtin.copy": {"content": "{{ outcomes | to_json }}", "dest": str(results), "mode": "0600"},
         },
     ]
-    play = [{"name": "Bad input", "hosts": "localhost", "gather_facts": False, "vars": {"outcomes": {}}, "tasks": tasks}]
+    play = [
+        {"name": "Bad input", "hosts": "localhost", "gather_facts": False, "vars": {"outcomes": {}}, "tasks": tasks}
+    ]
     playbook = work / "bad_input.yml"
     playbook.write_text(yaml.safe_dump(play, sort_keys=False))
     control = EmulatorControl(emulator_server.url)

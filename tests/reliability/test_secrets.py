@@ -74,8 +74,6 @@ def test_files_holding_secrets_are_private(scanned_runs, figures):
     deployment = scanned_runs
     holders = secret_files(deployment) - {deployment.inventory} | {deployment.config_dir / "htpasswd"}
     exposed = [str(path) for path in sorted(holders) if readable_by_others(path)]
-    exposed += [
-        str(path) for path in (deployment.config_dir, deployment.key_file.parent) if readable_by_others(path)
-    ]
+    exposed += [str(path) for path in (deployment.config_dir, deployment.key_file.parent) if readable_by_others(path)]
     figures.add("secret_files_checked", len(holders))
     assert not exposed, f"readable by group or others: {exposed}"
