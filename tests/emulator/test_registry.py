@@ -12,6 +12,7 @@ from qcloud_cos.cos_exception import CosServiceError
 from tencentcloud.cam.v20190116 import models as cam_models
 
 from ansible_collections.cosops.registry.plugins.module_utils.registry_policy import registry_cam_policy
+from tests.emulator.iam import DEFAULT_ROOT_SECRET_ID, DEFAULT_ROOT_SECRET_KEY
 from tests.support import clients, oci, processes, registry
 
 pytestmark = [
@@ -45,11 +46,13 @@ def keys_under(cos, prefix: str) -> list[str]:
     raise AssertionError("listing did not end")
 
 
-def push_and_pull_back(tmp_path, storage: dict, repository: str) -> tuple[oci.OciImage, oci.OciImage]:
+def push_and_pull_back(
+    tmp_path, storage: dict, repository: str, ca_file: str | None = None
+) -> tuple[oci.OciImage, oci.OciImage]:
     """Pushes a generated image (one layer big enough for multipart) and pulls it back through the registry."""
     image = oci.write_image(tmp_path / "image", tag="v1", layer_sizes=(12 * MIB, 64 * 1024))
     config = registry.registry_config(storage, processes.free_port())
-    with registry.run_registry(config, tmp_path / "registry") as running:
+    with registry.run_registry(config, tmp_path / "registry", ca_file) as running:
         try:
             registry.push(image.reference, running, f"{repository}:v1")
             registry.pull(running, f"{repository}:v1", f"oci:{tmp_path / 'pulled'}:v1")
@@ -130,3 +133,26 @@ def test_push_and_pull_with_a_sub_user_confined_to_the_root_directory(
         with pytest.raises(CosServiceError) as error:
             denied()
         assert (error.value.get_status_code(), error.value.get_error_code()) == (403, "AccessDenied")
+
+
+def test_stock_registry_fails_where_path_style_is_refused(emulator, root, control, storage_bucket, tmp_path):
+    """distribution 2.8 always addresses buckets path-style, which COS refuses for buckets made after 2024."""
+    control.set_path_style(storage_bucket, reject=True)
+    storage = registry.s3_storage(emulator.url, storage_bucket, REGION, *root, rootdirectory=f"/{ROOT_DIRECTORY}")
+    with pytest.raises(AssertionError) as failure:
+        push_and_pull_back(tmp_path, storage, "apps/refused")
+    assert "PathStyleDomainForbidden" in str(failure.value)
+
+
+def test_push_and_pull_over_https(tmp_path):
+    """`secure: true` against the emulator's --tls endpoint, trusting its generated CA."""
+    process, url, ca_file = processes.start_emulator("--tls")
+    try:
+        key = (DEFAULT_ROOT_SECRET_ID, DEFAULT_ROOT_SECRET_KEY)
+        clients.cos_client(url, *key, VerifySSL=ca_file).create_bucket(Bucket=BUCKET)
+        storage = registry.s3_storage(url, BUCKET, REGION, *key, rootdirectory=f"/{ROOT_DIRECTORY}")
+        assert storage["s3"]["secure"] is True
+        pushed, pulled = push_and_pull_back(tmp_path, storage, "apps/secure", ca_file)
+        assert_identical(pushed, pulled)
+    finally:
+        processes.stop(process)

@@ -66,10 +66,13 @@ def registry_config(storage: dict, port: int, redirect: bool = True, http_secret
     }
 
 
-def registry_environment() -> dict[str, str]:
+def registry_environment(ca_file: str | None = None) -> dict[str, str]:
+    """The environment for the registry and skopeo; ca_file: a CA to trust (Go reads SSL_CERT_FILE)."""
     environment = {name: value for name, value in os.environ.items() if name not in UNSAFE_ENVIRONMENT}
     # Static keys are given; never let the AWS SDK look for instance credentials off this machine.
     environment["AWS_EC2_METADATA_DISABLED"] = "true"
+    if ca_file:
+        environment["SSL_CERT_FILE"] = ca_file
     return environment
 
 
@@ -86,8 +89,9 @@ class RunningRegistry:
 
 
 @contextlib.contextmanager
-def run_registry(config: dict, directory: Path) -> Iterator[RunningRegistry]:
-    """docker-registry serving with `config` until the block ends; its config and log live under `directory`."""
+def run_registry(config: dict, directory: Path, ca_file: str | None = None) -> Iterator[RunningRegistry]:
+    """docker-registry serving with `config` until the block ends; its config and log live under `directory`.
+    ca_file: a CA the registry trusts for its storage endpoint (the emulator's under --tls)."""
     directory.mkdir(parents=True, exist_ok=True)
     config_path, log_path = directory / "config.yml", directory / "registry.log"
     config_path.write_text(yaml.safe_dump(config))
@@ -98,7 +102,7 @@ def run_registry(config: dict, directory: Path) -> Iterator[RunningRegistry]:
             [REGISTRY_BINARY, "serve", str(config_path)],
             stdout=log,
             stderr=subprocess.STDOUT,
-            env=registry_environment(),
+            env=registry_environment(ca_file),
         )
     registry = RunningRegistry(f"http://{host}", host, config_path, log_path, process)
     try:
