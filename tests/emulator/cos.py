@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import io
 import logging
-import tempfile
 import time
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
-from typing import Any, BinaryIO, Callable, Iterable
+from typing import Any, Callable
 from urllib.parse import unquote, unquote_plus
 from xml.sax.saxutils import escape
 
@@ -27,14 +24,21 @@ from .addressing import (
     locate,
     resource_text,
 )
+from .documents import S3_NAMESPACE, hide_recent, keys_to_delete, local_name, parts_to_join
 from .engine import Engine, EnvironHeaders, value_chunks
 from .errors import CosError, access_denied, error_response, new_request_id, no_such_bucket
 from .operations import BUCKET, OBJECT, Operation, classify
+from .payload import (
+    check_content_md5,
+    check_payload_hash,
+    drop_aws_chunked,
+    read_environ_document,
+    set_body,
+    spool,
+)
 from .state import EmulatorState
 
 log = logging.getLogger(__name__)
-S3_NAMESPACE = "http://s3.amazonaws.com/doc/2006-03-01/"
-ET.register_namespace("", S3_NAMESPACE)
 # Query parameters that carry a signature and mean nothing to the engine.
 SIGNATURE_ARGS = set(cos_auth.SIGNATURE_PARAMS) | sigv4.PRESIGN_PARAMS | {"sign", "x-cos-security-token"}
 OPTIONAL_ARGS = {
@@ -47,9 +51,6 @@ OPTIONAL_ARGS = {
     "continuation-token",
     "start-after",
 }
-SPOOL_IN_MEMORY = 8 * 1024 * 1024
-MAX_DOCUMENT = 1024 * 1024
-READ_SIZE = 1024 * 1024
 # Operations after which a key is newly written (and so hidden from listings for list_delay seconds).
 OBJECT_WRITES = {"cos:PutObject", "cos:PutObjectCopy", "cos:CompleteMultipartUpload"}
 LISTINGS = {"cos:GetBucket", "cos:ListMultipartUploads", "cos:GetBucketObjectVersions"}
@@ -464,117 +465,11 @@ def engine_query(query: str) -> str:
     )
 
 
-def read_chunks(stream: BinaryIO) -> Iterable[bytes]:
-    while True:
-        data = stream.read(READ_SIZE)
-        if not data:
-            return
-        yield data
-
-
-def spool(chunks: Iterable[bytes]) -> tuple[BinaryIO, int, str]:
-    """The body in a temporary file (memory while small), its size and SHA-256."""
-    body = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)
-    digest = hashlib.sha256()
-    size = 0
-    for data in chunks:
-        body.write(data)
-        digest.update(data)
-        size += len(data)
-    body.seek(0)
-    return body, size, digest.hexdigest()
-
-
-def set_body(environ: dict, body: BinaryIO, size: int) -> None:
-    environ["wsgi.input"] = body
-    environ["CONTENT_LENGTH"] = str(size)
-    environ.pop("wsgi.input_terminated", None)
-    environ.pop("HTTP_TRANSFER_ENCODING", None)
-
-
-def check_payload_hash(environ: dict, content_sha: str) -> None:
-    body, size, digest = spool(read_chunks(get_input_stream(environ)))
-    if digest != content_sha:
-        raise CosError(
-            400,
-            "XAmzContentSHA256Mismatch",
-            "The provided 'x-amz-content-sha256' header does not match what was computed.",
-        )
-    set_body(environ, body, size)
-
-
-def drop_aws_chunked(environ: dict) -> None:
-    encodings = [
-        part.strip()
-        for part in environ.pop("HTTP_CONTENT_ENCODING", "").split(",")
-        if part.strip() not in ("", "aws-chunked")
-    ]
-    if encodings:
-        environ["HTTP_CONTENT_ENCODING"] = ",".join(encodings)
-
-
 def read_document(call: Call) -> bytes:
     """A small request document, read once and kept for the engine."""
     if call.document is None:
         call.document = read_environ_document(call.request.environ)
     return call.document
-
-
-def read_environ_document(environ: dict) -> bytes:
-    document = get_input_stream(environ).read(MAX_DOCUMENT + 1)
-    if len(document) > MAX_DOCUMENT:
-        raise CosError(400, "EntityTooLarge", "The request document is too large.")
-    return document
-
-
-def check_content_md5(content_md5: str | None, document: bytes) -> None:
-    if content_md5 and base64.b64encode(hashlib.md5(document).digest()).decode() != content_md5.strip():
-        raise CosError(400, "BadDigest", "The Content-MD5 you specified did not match what we received.")
-
-
-def keys_to_delete(document: bytes) -> list[str]:
-    try:
-        root = ET.fromstring(document)
-    except ET.ParseError:
-        raise CosError(400, "MalformedXML", "The XML you provided was not well-formed.") from None
-    return [element.text or "" for element in root.iter() if local_name(element.tag) == "Key"]
-
-
-def parts_to_join(document: bytes) -> list[tuple[int, str]]:
-    """(PartNumber, ETag) pairs of a CompleteMultipartUpload document, in the order given."""
-    try:
-        root = ET.fromstring(document)
-        return [
-            (int(child_text(part, "PartNumber")), child_text(part, "ETag"))
-            for part in root
-            if local_name(part.tag) == "Part"
-        ]
-    except (ET.ParseError, ValueError):
-        raise CosError(400, "MalformedXML", "The XML you provided was not well-formed.") from None
-
-
-def child_text(element: ET.Element, name: str) -> str:
-    return next((child.text or "" for child in element if local_name(child.tag) == name), "")
-
-
-def local_name(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
-
-
-def hide_recent(document: bytes, hidden: set[str]) -> bytes:
-    """A listing without the keys written too recently to be listed yet."""
-    if not hidden:
-        return document
-    root = ET.fromstring(document)
-    for element in list(root):
-        if local_name(element.tag) in ("Contents", "Upload", "Version"):
-            key = next((child.text or "" for child in element if local_name(child.tag) == "Key"), "")
-            if key in hidden or unquote(key) in hidden:
-                root.remove(element)
-    for element in root:
-        if local_name(element.tag) == "KeyCount":
-            element.text = str(sum(1 for child in root if local_name(child.tag) in ("Contents", "CommonPrefixes")))
-    return ET.tostring(root, xml_declaration=True, encoding="UTF-8")
 
 
 def engine_error(call: Call, status: int, body: bytes) -> CosError:
