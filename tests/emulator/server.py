@@ -91,8 +91,9 @@ class Dispatcher:
         service, operation, writes = self.classify(request)
         self.state.count(operation, writes)
         fault = self.state.take_fault(request.method, operation, request.path, service)
-        if fault:
-            return self.apply_fault(fault, request, service)
+        failure = self.apply_fault(fault, request, service) if fault else None
+        if failure:
+            return failure
         if service == "cos":
             return self.cos.handle(request)
         return api.handle_api(request, self.iam)
@@ -106,12 +107,13 @@ class Dispatcher:
         cos_operation = self.cos.operation(request)
         return "cos", cos_operation.name, cos_operation.writes
 
-    def apply_fault(self, fault: Fault, request: Request, service: str) -> Response:
+    def apply_fault(self, fault: Fault, request: Request, service: str) -> Response | None:
+        """The answer a fault gives instead of the normal one; None when the normal one follows (a delay)."""
         if fault.kind == "drop":
             drop(request)
         if fault.kind == "delay":
             time.sleep(fault.delay)
-            return self.cos.handle(request) if service == "cos" else api.handle_api(request, self.iam)
+            return None
         if service == "cos":
             status, code, message = COS_FAULTS[fault.kind]
             # COS always names the resource; the SDK cannot parse an error whose Resource is empty.
