@@ -13,6 +13,8 @@ import yaml
 from botocore.exceptions import ClientError
 from tencentcloud.cam.v20190116 import models as cam_models
 from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
+from werkzeug.test import EnvironBuilder
+from werkzeug.wrappers import Request
 
 from tests.emulator.conftest import BUCKET
 from tests.support import clients, processes
@@ -126,6 +128,25 @@ def test_reset_empties_storage_identities_counters_and_faults(emulator, control,
     assert "Bucket" not in (cos.list_buckets()["Buckets"] or {})
     listed = clients.cam(emulator.url, *root).ListUsers(cam_models.ListUsersRequest())
     assert listed.Data == []
+
+
+def control_request_from_elsewhere(emulator, authorization: str | None = None) -> int:
+    """The control surface's answer to POST /_emulator/reset from a non-loopback address (built, not sent)."""
+    headers = {"Host": "127.0.0.1"} | ({"Authorization": authorization} if authorization else {})
+    environ = EnvironBuilder(
+        method="POST", path="/_emulator/reset", headers=headers, environ_base={"REMOTE_ADDR": "192.0.2.10"}
+    ).get_environ()
+    return emulator.control.handle(Request(environ)).status_code
+
+
+def test_control_from_elsewhere_needs_the_root_signature(emulator, root, cos):
+    assert control_request_from_elsewhere(emulator) == 403
+    forged = clients.cos_client(emulator.url, root[0], "wrong").get_auth(
+        "POST", BUCKET, "/_emulator/reset", SignHost=False
+    )
+    assert control_request_from_elsewhere(emulator, forged) == 403
+    signed = cos.get_auth("POST", BUCKET, "/_emulator/reset", SignHost=False)
+    assert control_request_from_elsewhere(emulator, signed) == 200
 
 
 def test_session_writes_config_exports_credentials_and_returns_the_status(tmp_path):
