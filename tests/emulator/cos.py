@@ -79,6 +79,7 @@ class Call:
     principal: Any = None
     sign: sigv4.SigV4 | None = None
     region: str | None = None
+    source_region: str | None = None  # of the copy source's bucket
     document: bytes | None = None
 
     @property
@@ -205,6 +206,9 @@ class CosFace:
             check_bucket_name(target.bucket, self.appid, call.region)
             return
         call.region = self.bucket_region(target.bucket, request_region)
+        source = self.copy_source(call)
+        if source:
+            call.source_region = self.bucket_region(source.bucket, source.region)
 
     def request_region(self, call: Call) -> str | None:
         host_region = call.target.region
@@ -241,8 +245,8 @@ class CosFace:
         self.require(call, operation.action, self.resource(call, call.target.key), self.context(call))
         source = self.copy_source(call)
         if source:
-            region = self.bucket_region(source.bucket, source.region)
-            self.require(call, "name/cos:GetObject", bucket_resource(region, self.appid, source.bucket, source.key))
+            resource = bucket_resource(call.source_region, self.appid, source.bucket, source.key)
+            self.require(call, "name/cos:GetObject", resource)
 
     def require(self, call: Call, action: str, resource: str, context: dict | None = None) -> None:
         if not self.iam.is_allowed(call.principal, action, resource, context):

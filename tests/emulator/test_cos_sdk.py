@@ -249,6 +249,13 @@ def test_copy_object_copies_the_body(cos, bucket):
     assert head["x-cos-meta-b"] == "2" and "x-cos-meta-a" not in head
 
 
+def test_copy_source_is_found_only_in_its_region(cos, bucket):
+    cos.put_object(Bucket=bucket, Key="original", Body=b"payload")
+    elsewhere = {"Bucket": bucket, "Key": "original", "Region": "ap-shanghai"}
+    error = error_of(cos.copy_object, Bucket=bucket, Key="copy", CopySource=elsewhere)
+    assert (error.get_status_code(), error.get_error_code()) == (404, "NoSuchBucket")
+
+
 def test_bucket_and_object_acl(cos, bucket):
     cos.put_bucket_acl(Bucket=bucket, ACL="public-read")
     grants = cos.get_bucket_acl(Bucket=bucket)["AccessControlList"]["Grant"]
