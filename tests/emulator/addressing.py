@@ -29,10 +29,6 @@ class Target:
     region: str | None
     path_style: bool
 
-    @property
-    def host_names_region(self) -> bool:
-        return self.region is not None
-
 
 def host_without_port(host: str) -> str:
     if host.startswith("["):
