@@ -38,7 +38,7 @@ class ControlSurface:
         self.routes: dict[tuple[str, str], Callable[[Request], Response]] = {
             ("GET", "health"): lambda request: json_response({"status": "ok"}),
             ("POST", "reset"): self.post_reset,
-            ("GET", "faults"): lambda request: json_response([fault.describe() for fault in state.faults]),
+            ("GET", "faults"): lambda request: json_response(state.armed_faults()),
             ("POST", "faults"): self.post_fault,
             ("DELETE", "faults"): self.delete_faults,
             ("GET", "counters"): lambda request: json_response(state.counters()),

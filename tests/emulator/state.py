@@ -123,6 +123,10 @@ class EmulatorState:
         with self.lock:
             self.faults.append(fault)
 
+    def armed_faults(self) -> list[dict]:
+        with self.lock:
+            return [fault.describe() for fault in self.faults]
+
     def clear_faults(self) -> None:
         with self.lock:
             self.faults.clear()
