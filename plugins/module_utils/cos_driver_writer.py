@@ -33,8 +33,8 @@ class FileWriter:
         # A resumed upload whose last part is short must be re-cut before more parts follow it.
         self._needs_restitch = bool(self._parts) and self._parts[max(self._parts)].size < self._chunk_size
         self._restitched = False
-        self._buffer: bytearray | None = None
-        self._filled = 0
+        self._pieces: list = []
+        self._buffered = 0
         self._slots = threading.BoundedSemaphore(self._concurrency)
         self._lock = threading.Lock()
         self._in_flight: set[Future] = set()
@@ -60,17 +60,23 @@ class FileWriter:
     def write(self, data) -> int:
         self._require_open()
         view = memoryview(data).cast("B")
-        if view.nbytes and self._needs_restitch:
-            self._guard(self._restitch)
         written = view.nbytes
-        while view.nbytes:
-            if self._buffer is None:
-                self._buffer = bytearray(self._chunk_size)
-            take = min(view.nbytes, self._chunk_size - self._filled)
-            self._buffer[self._filled : self._filled + take] = view[:take]
-            self._filled += take
-            view = view[take:]
-            if self._filled == self._chunk_size:
+        if written and self._needs_restitch:
+            self._guard(self._restitch)
+        # bytes cannot change under us, so they are kept as given and copied once, into the part; any other buffer
+        # may be reused by the caller, so its bytes are copied now.
+        immutable = type(data) is bytes
+        offset = 0
+        while offset < written:
+            take = min(written - offset, self._chunk_size - self._buffered)
+            if immutable and take == written:
+                self._pieces.append(data)
+            else:
+                piece = view[offset : offset + take]
+                self._pieces.append(piece if immutable else piece.tobytes())
+            self._buffered += take
+            offset += take
+            if self._buffered == self._chunk_size:
                 self._guard(self._send_buffer)
         self._size += written
         return written
@@ -125,7 +131,7 @@ class FileWriter:
 
     def _persist_for_resume(self) -> None:
         self._ensure_upload()
-        if self._filled:
+        if self._buffered:
             self._send_buffer()
         self._drain()
 
@@ -138,7 +144,7 @@ class FileWriter:
                 self._uploads.abort(self._key, self._upload_id)
                 self._upload_id = None
             return
-        if self._filled:
+        if self._buffered:
             self._send_buffer()
             self._drain()
         self._uploads.complete(self._key, self._upload_id, self._parts.values())
@@ -149,8 +155,8 @@ class FileWriter:
             self._upload_id = self._uploads.create(self._key)
 
     def _take_buffer(self) -> bytes:
-        body = bytes(memoryview(self._buffer)[: self._filled]) if self._buffer is not None else b""
-        self._filled = 0
+        body = b"".join(self._pieces)
+        self._pieces, self._buffered = [], 0
         return body
 
     def _send_buffer(self) -> None:
@@ -201,7 +207,7 @@ class FileWriter:
         if self._executor is not None:
             self._executor.shutdown(wait=True)
             self._executor = None
-        self._buffer = None
+        self._pieces, self._buffered = [], 0
 
     def _restitch(self) -> None:
         """Re-cut a resumed upload whose last part is short: complete it, start a new upload and copy the object
@@ -233,7 +239,5 @@ class FileWriter:
                 self._parts[part.number] = part
             self._next_number = whole + 1
         tail = self._store.get_range(self._key, whole * self._chunk_size)
-        self._buffer = bytearray(self._chunk_size)
-        self._buffer[: len(tail)] = tail
-        self._filled = len(tail)
+        self._pieces, self._buffered = [tail], len(tail)
         self._needs_restitch = False
