@@ -7,7 +7,6 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 from tests.collection_path import COLLECTIONS_DIR
@@ -42,18 +41,18 @@ def ansible_environment(emulator, **extra: str) -> dict[str, str]:
 
 def run_module(emulator, module: str, args: dict, check: bool = False, timeout: float = RUN_TIMEOUT) -> dict:
     """The result of `ansible localhost -m cosops.registry.<module> -a <args>` as a dict (failed or not)."""
-    with tempfile.TemporaryDirectory(prefix="module-result-") as tree:
-        command = [str(BIN / "ansible"), "localhost", "-m", qualified(module), "-a", json.dumps(args), "-t", tree]
-        if check:
-            command.append("--check")
-        run = subprocess.run(
-            command, env=ansible_environment(emulator), capture_output=True, text=True, timeout=timeout, check=False
-        )
-        result_file = Path(tree) / "localhost"
-        if not result_file.exists():
-            raise AssertionError(f"{module} left no result:\n{run.stdout}\n{run.stderr}")
-        result = json.loads(result_file.read_text())
-    result["output"] = run.stdout + run.stderr
+    command = [str(BIN / "ansible"), "localhost", "-m", qualified(module), "-a", json.dumps(args)]
+    if check:
+        command.append("--check")
+    environment = ansible_environment(
+        emulator, ANSIBLE_LOAD_CALLBACK_PLUGINS="true", ANSIBLE_STDOUT_CALLBACK="ansible.posix.json"
+    )
+    run = subprocess.run(command, env=environment, capture_output=True, text=True, timeout=timeout, check=False)
+    try:
+        result = json.loads(run.stdout)["plays"][0]["tasks"][0]["hosts"]["localhost"]
+    except (ValueError, KeyError, IndexError):
+        raise AssertionError(f"{module} left no result:\n{run.stdout}\n{run.stderr}") from None
+    result["output"] = run.stderr
     return result
 
 
