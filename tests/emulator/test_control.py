@@ -49,6 +49,43 @@ def test_counters_tell_reads_from_writes_and_skip_control_requests(control, cos,
     assert control.counters()["total"] == 0
 
 
+def test_operations_carry_the_documented_cos_names(control, cos, bucket):
+    source = {"Bucket": bucket, "Key": "a", "Region": "ap-guangzhou"}
+    lifecycle = {"Rule": [{"ID": "r", "Filter": {"Prefix": "tmp/"}, "Status": "Enabled", "Expiration": {"Days": 1}}]}
+    cos.put_object(Bucket=bucket, Key="a", Body=b"x" * 10)
+    control.clear_counters()
+    cos.list_buckets()
+    cos.head_bucket(Bucket=bucket)
+    cos.put_bucket_lifecycle(Bucket=bucket, LifecycleConfiguration=lifecycle)
+    cos.get_bucket_lifecycle(Bucket=bucket)
+    cos.delete_bucket_lifecycle(Bucket=bucket)
+    cos.put_bucket_acl(Bucket=bucket, ACL="private")
+    cos.copy_object(Bucket=bucket, Key="b", CopySource=source)
+    upload_id = cos.create_multipart_upload(Bucket=bucket, Key="m")["UploadId"]
+    etag = cos.upload_part(Bucket=bucket, Key="m", Body=b"y", PartNumber=1, UploadId=upload_id)["ETag"]
+    cos.upload_part_copy(Bucket=bucket, Key="m", PartNumber=2, UploadId=upload_id, CopySource=source)
+    cos.list_parts(Bucket=bucket, Key="m", UploadId=upload_id)
+    cos.list_multipart_uploads(Bucket=bucket)
+    cos.abort_multipart_upload(Bucket=bucket, Key="m", UploadId=upload_id)
+    cos.delete_objects(Bucket=bucket, Delete={"Object": [{"Key": "a"}, {"Key": "b"}]})
+    assert etag and set(control.counters()["operations"]) == {
+        "cos:GetService",
+        "cos:HeadBucket",
+        "cos:PutBucketLifecycle",
+        "cos:GetBucketLifecycle",
+        "cos:DeleteBucketLifecycle",
+        "cos:PutBucketACL",
+        "cos:PutObjectCopy",
+        "cos:InitiateMultipartUpload",
+        "cos:UploadPart",
+        "cos:UploadPartCopy",
+        "cos:ListParts",
+        "cos:ListMultipartUploads",
+        "cos:AbortMultipartUpload",
+        "cos:DeleteMultipleObjects",
+    }
+
+
 def test_api_actions_are_counted_by_service_and_action(emulator, control, root):
     cam = clients.cam(emulator.url, *root)
     cam.ListUsers(cam_models.ListUsersRequest())
