@@ -22,6 +22,7 @@ from .addressing import (
     check_bucket_name,
     host_without_port,
     locate,
+    raw_path,
     resource_text,
 )
 from .documents import S3_NAMESPACE, hide_recent, keys_to_delete, local_name, parts_to_join
@@ -174,12 +175,11 @@ class CosFace:
         request = call.request
         query = request.environ.get("QUERY_STRING", "")
         pairs = [(unquote_plus(name), unquote_plus(value)) for name, _, value in split_query(query)]
-        raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI") or request.path
         sigv4.verify(
             sign,
             principal.secret_key,
             request.method,
-            raw.split("?", 1)[0],
+            raw_path(request.environ),
             pairs,
             lower_headers(request),
             request.args.to_dict(),
