@@ -54,7 +54,7 @@ def locate(environ: dict) -> Target:
     if match and match.group("bucket"):
         raw_key = path[1:] or None
         return Target(match.group("bucket"), decode(raw_key), raw_key, region, path_style=False)
-    bucket, _, raw_key = path[1:].partition("/")
+    bucket, separator, raw_key = path[1:].partition("/")
     return Target(unquote(bucket) or None, decode(raw_key or None), raw_key or None, region, path_style=True)
 
 

@@ -174,7 +174,7 @@ class CosFace:
         principal = self.principal_for(sign.secret_id)
         request = call.request
         query = request.environ.get("QUERY_STRING", "")
-        pairs = [(unquote_plus(name), unquote_plus(value)) for name, _, value in split_query(query)]
+        pairs = [(unquote_plus(name), unquote_plus(value)) for name, separator, value in split_query(query)]
         sigv4.verify(
             sign,
             principal.secret_key,
@@ -362,7 +362,7 @@ class CosFace:
         """An aws-chunked body as the plain body it carries, its trailing checksums as headers."""
         signed = call.sign if content_sha in sigv4.STREAMING_SIGNED else None
         reader = sigv4.ChunkReader(get_input_stream(environ), signed, call.principal.secret_key)
-        body, size, _ = spool(reader.chunks())
+        body, size, digest = spool(reader.chunks())
         set_body(environ, body, size)
         for name, value in reader.trailers.items():
             environ[dialect.environ_name(name)] = value
@@ -441,7 +441,7 @@ def split_query(query: str) -> list[tuple[str, str, str]]:
     result = []
     for part in query.split("&"):
         if part:
-            name, _, value = part.partition("=")
+            name, separator, value = part.partition("=")
             result.append((name, part, value))
     return result
 
@@ -455,7 +455,7 @@ def byte_span(head: Response) -> tuple[int, int]:
     """The first and last byte the engine's HEAD answer covers (a range's, or the whole object's)."""
     content_range = head.headers.get("Content-Range", "")
     if content_range.startswith("bytes "):
-        first, _, last = content_range[len("bytes ") :].split("/")[0].partition("-")
+        first, separator, last = content_range[len("bytes ") :].split("/")[0].partition("-")
         return int(first), int(last)
     return 0, int(head.headers.get("Content-Length") or 0) - 1
 

@@ -63,7 +63,10 @@ def write_config(path: Path, settings: dict[str, str]) -> None:
 def run(command: list[str], environment: dict[str, str]) -> int:
     """Runs the command to its end, passing on SIGINT/SIGTERM so it can clean up."""
     child = subprocess.Popen(command, env=environment)
-    forward = lambda signum, frame: child.send_signal(signum)  # noqa: E731
+
+    def forward(signum, frame):
+        child.send_signal(signum)
+
     previous = {signum: signal.signal(signum, forward) for signum in (signal.SIGINT, signal.SIGTERM)}
     try:
         return child.wait()

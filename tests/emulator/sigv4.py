@@ -207,12 +207,12 @@ class ChunkReader:
 
     def read_chunk_header(self) -> tuple[int, str | None]:
         line = self.stream.readline(MAX_CHUNK_HEADER).strip()
-        size_text, _, extension = line.partition(b";")
+        size_text, separator, extension = line.partition(b";")
         try:
             size = int(size_text, 16)
         except ValueError:
             raise CosError(400, "IncompleteBody", "The aws-chunked body is malformed.") from None
-        name, _, value = extension.partition(b"=")
+        name, separator, value = extension.partition(b"=")
         return size, value.decode() if name == b"chunk-signature" else None
 
     def read_exact(self, size: int) -> bytes:
@@ -245,11 +245,11 @@ class ChunkReader:
 
     def read_trailers(self) -> None:
         raw_trailer = b""
-        for _ in range(64):
+        for attempt in range(64):
             line = self.stream.readline(MAX_CHUNK_HEADER)
             if line in (b"\r\n", b"\n", b""):
                 break
-            name, _, value = line.decode().strip().partition(":")
+            name, separator, value = line.decode().strip().partition(":")
             if name == "x-amz-trailer-signature":
                 self.check_trailer(raw_trailer, value.strip())
             else:

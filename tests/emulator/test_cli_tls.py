@@ -32,7 +32,7 @@ def test_ready_line_names_an_https_url_and_the_ca_file(tls_emulator):
 
 
 def test_clients_that_do_not_trust_the_ca_refuse_it(tls_emulator):
-    url, _ = tls_emulator
+    url, ca_file = tls_emulator
     with pytest.raises(requests.exceptions.SSLError):
         requests.get(f"{url}/_emulator/health", verify=True)
 

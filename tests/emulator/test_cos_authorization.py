@@ -45,7 +45,7 @@ def refused(call, *args, **kwargs) -> tuple[int, str]:
 
 
 def test_user_without_policies_may_do_nothing(emulator, cam, bucket):
-    _, key = new_user(cam, "nobody")
+    user, key = new_user(cam, "nobody")
     user = clients.cos_client(emulator.url, *key)
     assert refused(user.list_objects, Bucket=bucket) == (403, "AccessDenied")
     assert refused(user.put_object, Bucket=bucket, Key="k", Body=b"x") == (403, "AccessDenied")
@@ -53,7 +53,7 @@ def test_user_without_policies_may_do_nothing(emulator, cam, bucket):
 
 def test_wildcard_actions_and_resources_allow(emulator, cam, cos, bucket):
     cos.put_object(Bucket=bucket, Key="public/readme", Body=b"hello")
-    _, key = new_user(cam, "reader", statement("allow", ["name/cos:Get*", "name/cos:Head*"], OBJECTS + "public/*"))
+    user, key = new_user(cam, "reader", statement("allow", ["name/cos:Get*", "name/cos:Head*"], OBJECTS + "public/*"))
     user = clients.cos_client(emulator.url, *key)
     assert user.get_object(Bucket=bucket, Key="public/readme")["Body"].get_raw_stream().read() == b"hello"
     assert user.head_object(Bucket=bucket, Key="public/readme")["Content-Length"] == "5"
@@ -62,7 +62,7 @@ def test_wildcard_actions_and_resources_allow(emulator, cam, cos, bucket):
 
 
 def test_explicit_deny_wins_over_allow(emulator, cam, bucket):
-    _, key = new_user(
+    user, key = new_user(
         cam,
         "almost-admin",
         statement("allow", ["name/cos:*"], "*"),
@@ -75,7 +75,7 @@ def test_explicit_deny_wins_over_allow(emulator, cam, bucket):
 
 def test_copy_needs_read_on_the_source_too(emulator, cam, cos, bucket):
     cos.put_object(Bucket=bucket, Key="secret/file", Body=b"x")
-    _, key = new_user(cam, "copier", statement("allow", ["name/cos:*"], OBJECTS + "mine/*"))
+    user, key = new_user(cam, "copier", statement("allow", ["name/cos:*"], OBJECTS + "mine/*"))
     user = clients.cos_client(emulator.url, *key)
     source = {"Bucket": bucket, "Key": "secret/file", "Region": "ap-guangzhou"}
     assert refused(user.copy_object, Bucket=bucket, Key="mine/copy", CopySource=source) == (403, "AccessDenied")
@@ -84,7 +84,7 @@ def test_copy_needs_read_on_the_source_too(emulator, cam, cos, bucket):
 def test_batch_delete_is_authorized_for_every_key(emulator, cam, cos, bucket):
     for name in ("mine/a", "theirs/b"):
         cos.put_object(Bucket=bucket, Key=name, Body=b"x")
-    _, key = new_user(cam, "cleaner", statement("allow", ["name/cos:DeleteMultipleObjects"], OBJECTS + "mine/*"))
+    user, key = new_user(cam, "cleaner", statement("allow", ["name/cos:DeleteMultipleObjects"], OBJECTS + "mine/*"))
     user = clients.cos_client(emulator.url, *key)
     user.delete_objects(Bucket=bucket, Delete={"Object": [{"Key": "mine/a"}]})
     both = {"Object": [{"Key": "mine/a"}, {"Key": "theirs/b"}]}

@@ -24,7 +24,7 @@ MAX_RESIDENT = 3 * 1024**3
 @pytest.fixture(scope="module")
 def emulator_process():
     """A separate process, so the clients and the server do not share one interpreter lock."""
-    process, url, _ = processes.start_emulator()
+    process, url, ca_file = processes.start_emulator()
     try:
         yield process, url
     finally:

@@ -37,7 +37,7 @@ def storage_bucket(cos) -> str:
 
 def keys_under(cos, prefix: str) -> list[str]:
     keys, marker = [], ""
-    for _ in range(100):
+    for attempt in range(100):
         page = cos.list_objects(Bucket=BUCKET, Prefix=prefix, Marker=marker)
         keys += [entry["Key"] for entry in page.get("Contents", [])]
         if page["IsTruncated"] != "true":

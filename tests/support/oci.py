@@ -40,7 +40,7 @@ class OciImage:
 
 
 def blob_path(layout: Path, digest: str) -> Path:
-    algorithm, _, hexdigest = digest.partition(":")
+    algorithm, separator, hexdigest = digest.partition(":")
     return layout / "blobs" / algorithm / hexdigest
 
 

@@ -121,6 +121,7 @@ def skopeo(*arguments: str) -> subprocess.CompletedProcess:
         capture_output=True,
         text=True,
         timeout=SKOPEO_TIMEOUT,
+        check=False,
         env=registry_environment(),
     )
     if result.returncode != 0:
