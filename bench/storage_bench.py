@@ -96,7 +96,7 @@ def measured(variant: str, url: str, source: str) -> dict:
     argv = [sys.executable, "-m", "bench.storage_bench", "upload", variant, "--url", url, "--source", source]
     child = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.PIPE)
     output = child.stdout.read()
-    _, status, usage = os.wait4(child.pid, 0)
+    status, usage = os.wait4(child.pid, 0)[1:]
     child.returncode = os.waitstatus_to_exitcode(status)
     if child.returncode != 0:
         raise SystemExit(f"the {variant} upload failed (exit {child.returncode})")
@@ -185,10 +185,15 @@ class RunningEmulator:
 def random_file(size: int, directory: str) -> str:
     path = os.path.join(directory, "upload.bin")
     with open(path, "wb") as output:
-        for _ in range(size // MIB):
-            output.write(os.urandom(MIB))
-        output.write(os.urandom(size % MIB))
+        for block in block_sizes(size):
+            output.write(os.urandom(block))
     return path
+
+
+def block_sizes(total: int):
+    while total > 0:
+        yield min(MIB, total)
+        total -= MIB
 
 
 def machine() -> dict:

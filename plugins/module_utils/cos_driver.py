@@ -317,7 +317,7 @@ class CosDriver:
 
     def _multipart_copy(self, source_key: str, destination_key: str, size: int) -> None:
         upload_id = self.uploads.create(destination_key)
-        ranges = [(number, first) for number, first in enumerate(range(0, size, MULTIPART_COPY_PART), start=1)]
+        ranges = list(enumerate(range(0, size, MULTIPART_COPY_PART), start=1))
         try:
             with ThreadPoolExecutor(max_workers=self.config.maxconcurrency, thread_name_prefix="cos-copy") as pool:
                 parts = list(

@@ -65,7 +65,7 @@ class FileWriter:
             self._guard(self._restitch)
         # bytes cannot change under us, so they are kept as given and copied once, into the part; any other buffer
         # may be reused by the caller, so its bytes are copied now.
-        immutable = type(data) is bytes
+        immutable = isinstance(data, bytes)
         offset = 0
         while offset < written:
             take = min(written - offset, self._chunk_size - self._buffered)

@@ -19,7 +19,7 @@ description:
     part sizes and requests are the registry's.
   - Everything it writes lives under C(<rootdirectory>/_storage_check/) and is deleted, and its multipart uploads
     aborted, whether the checks pass, fail or are interrupted.
-author: cosops.registry contributors
+author: cosops.registry contributors (@cosops)
 options:
   secretid:
     description:
@@ -92,12 +92,13 @@ extends_documentation_fragment:
   - cosops.registry.common
 attributes:
   check_mode:
+    description: In check mode only the checks that read run; nothing is written.
     support: partial
-    details: In check mode only the checks that read run; nothing is written.
+    details: The checks that write (read_write, multipart, presigned_url) are skipped and listed in RV(skipped).
 notes:
   - The common connection options (O(secret_id), O(secret_key), O(cos_endpoint)...) are accepted so that
     C(module_defaults) for the C(group/cosops.registry.tencentcloud) group apply; the registry-style options win.
-  - Reports C(changed=false): whatever it writes is removed before it returns.
+  - Reports C(changed=false), because whatever it writes is removed before it returns.
 seealso:
   - module: cosops.registry.cos_lifecycle
   - module: cosops.registry.cam_policy
@@ -616,7 +617,7 @@ def run(module: TencentCloudModule) -> dict:
 def main() -> None:
     module = TencentCloudModule(
         argument_spec={
-            "secretid": {"type": "str"},
+            "secretid": {"type": "str", "no_log": False},
             "secretkey": {"type": "str", "no_log": True},
             "bucket": {"type": "str", "required": True},
             "rootdirectory": {"type": "str", "default": ""},

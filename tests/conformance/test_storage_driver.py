@@ -29,8 +29,22 @@ MIB = 1024 * 1024
 # distribution writes 5 GiB, which would take minutes here; 512 MiB still spans 32 parts of the default chunk size.
 LARGE_STREAM_SIZE = 512 * MIB
 VALID_PATHS = [
-    "/a", "/2", "/aa", "/a.a", "/0-9/abcdefg", "/abcdefg/z.75", "/abc/1.2.3.4.5-6_zyx/123.z/4", "/docker/docker-registry",
-    "/123.abc", "/abc./abc", "/.abc", "/a--b", "/a-.b", "/_.abc", "/Docker/docker-registry", "/Abc/Cba",
+    "/a",
+    "/2",
+    "/aa",
+    "/a.a",
+    "/0-9/abcdefg",
+    "/abcdefg/z.75",
+    "/abc/1.2.3.4.5-6_zyx/123.z/4",
+    "/docker/docker-registry",
+    "/123.abc",
+    "/abc./abc",
+    "/.abc",
+    "/a--b",
+    "/a-.b",
+    "/_.abc",
+    "/Docker/docker-registry",
+    "/Abc/Cba",
 ]
 INVALID_PATHS = ["", "/", "abc", "123.abc", "//bcd", "/abc_123/"]
 SMALL_CONTENTS = {
@@ -237,7 +251,7 @@ def test_list(driver):
     assert raised.value.path == missing
 
     parent = root + "/" + random_filename(random.randrange(8, 16))
-    children = sorted({parent + "/" + random_filename(random.randrange(8, 16)) for _ in range(50)})
+    children = sorted({parent + "/" + random_filename(random.randrange(8, 16)) for index in range(50)})
     for child in children:
         driver.put_content(child, random_contents(32))
 
@@ -313,7 +327,7 @@ def test_delete_nonexistent(driver):
 
 def test_delete_folder(driver):
     directory = random_path(32)
-    names = [random_path(32) for _ in range(3)]
+    names = [random_path(32) for index in range(3)]
     files = [posixpath.join(directory, name.lstrip("/")) for name in names]
     for path in files:
         driver.put_content(path, random_contents(32))
@@ -394,21 +408,19 @@ def test_concurrent_stream_reads(driver):
     contents = random_contents(size)
     driver.put_content(path, contents)
 
-    def read_from_random_offset(_):
-        offset = random.randrange(size)
+    def read_from(offset):
         with driver.reader(path, offset) as reader:
             return reader.read() == contents[offset:]
 
     with ThreadPoolExecutor(max_workers=10) as pool:
-        assert all(pool.map(read_from_random_offset, range(10)))
+        assert all(pool.map(read_from, [random.randrange(size) for reader in range(10)]))
     driver.delete(first_part(path))
 
 
 def test_concurrent_file_streams(driver):
     streams = 32
 
-    def stream_through_a_file(_):
-        size = streams * MIB
+    def stream_through_a_file(size):
         contents = random_contents(size)
         path = random_path(32)
         with tempfile.TemporaryFile() as source:
@@ -425,4 +437,4 @@ def test_concurrent_file_streams(driver):
         return same
 
     with ThreadPoolExecutor(max_workers=streams) as pool:
-        assert all(pool.map(stream_through_a_file, range(streams)))
+        assert all(pool.map(stream_through_a_file, [streams * MIB] * streams))

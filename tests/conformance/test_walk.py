@@ -70,7 +70,9 @@ WALKS = {
         noop,
         "/",
         "/folder3/subfolder1/subfolder1/file1",
-        ["/folder3"] + [p for p in FOLDER3_CONTENTS if p.startswith("/folder3/subfolder2")] + ["/folder4", "/folder4/file1"],
+        ["/folder3"]
+        + [p for p in FOLDER3_CONTENTS if p.startswith("/folder3/subfolder2")]
+        + ["/folder4", "/folder4/file1"],
     ),
     "start late with from": (
         noop,
@@ -141,7 +143,7 @@ def test_walk_empty_uploads_dir(driver):
     for path in fileset:
         driver.put_key(driver.keys.key(path), f"content {path}".encode())
     walked = []
-    driver.walk("/docker/registry/v2", lambda info: walked.append(info))
+    driver.walk("/docker/registry/v2", walked.append)
     assert all(info.path.rsplit("/", 1)[1] for info in walked)
     assert "/docker/registry/v2/repositories/testns/testimg/_uploads" in [info.path for info in walked if info.is_dir]
     driver.delete_key(driver.keys.key(fileset[-1]))
