@@ -74,8 +74,7 @@ integration: collection system  ## integration targets against the emulator
 .PHONY: molecule
 molecule: collection system  ## the registry role: rendered configs served by docker-registry, then molecule scenarios
 	$(BIN)/pytest -q -n $(PYTEST_WORKERS) tests/role
-	tests/setup/dockerd.sh start
-	trap 'tests/setup/dockerd.sh stop' EXIT; \
+	trap 'tests/setup/dockerd.sh stop' EXIT; tests/setup/dockerd.sh start; \
 	$(BIN)/python -m tests.emulator.session --config $(BUILD_DIR)/molecule/emulator.yml -- \
 	  env EMULATOR_CONFIG=$(BUILD_DIR)/molecule/emulator.yml bash -c 'cd $(COLLECTION)/roles/registry && \
 	  molecule --base-config molecule/shared/base.yml test $(if $(SCENARIO),--scenario-name $(SCENARIO),--all)'
