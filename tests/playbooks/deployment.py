@@ -39,6 +39,9 @@ class Deployment:
         self.settings_file = self.work / "emulator.yml"
         self.settings_file.write_text(yaml.safe_dump(session_settings(self.emulator)))
         self.settings_file.chmod(0o600)
+        self.write_inventory()
+
+    def write_inventory(self) -> None:
         self.inventory.write_text(yaml.safe_dump(self.inventory_content(), sort_keys=False))
 
     def inventory_content(self) -> dict:
