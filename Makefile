@@ -86,12 +86,19 @@ reliability: venv system  ## faults, secrets, bad input, least privilege, load, 
 	tests/setup/registry-image.sh docker && \
 	$(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadgroup tests/reliability
 
+.PHONY: playbooks
+playbooks: venv system  ## deploy, check, rotate_credentials and garbage_collect against the emulator, HAProxy in front
+	tests/setup/dockerd.sh start
+	trap 'tests/setup/dockerd.sh stop' EXIT; \
+	tests/setup/registry-image.sh docker && \
+	$(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadfile tests/playbooks
+
 .PHONY: emulator
 emulator: venv  ## run the emulator in the foreground on port 9400
 	$(BIN)/python -m tests.emulator --port 9400
 
 .PHONY: test
-test: venv system sanity lint units package emulator-tests conformance integration molecule reliability  ## everything CI runs
+test: venv system sanity lint units package emulator-tests conformance integration molecule reliability playbooks  ## everything CI runs
 
 .PHONY: demo
 demo: venv system collection  ## the main job against the bundled emulator (it keeps running: `make demo-clean`)
