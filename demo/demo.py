@@ -196,7 +196,7 @@ def run(port: int) -> None:
 
 
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("action", choices=("run", "clean"))
     parser.add_argument("--port", type=int, default=int(os.environ.get("DEMO_EMULATOR_PORT", DEFAULT_PORT)))
     args = parser.parse_args(argv)

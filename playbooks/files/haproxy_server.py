@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Takes a server out of an HAProxy backend and puts it back, through HAProxy's runtime API.
 
 haproxy_server.py SOCKET BACKEND/SERVER drain|ready [TIMEOUT]

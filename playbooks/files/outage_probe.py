@@ -1,5 +1,4 @@
-#!/usr/bin/env python3
-"""Measures how long a registry stops answering: probe_url STOP_FILE MAX_SECONDS.
+"""Measures how long a registry stops answering: outage_probe.py URL STOP_FILE MAX_SECONDS.
 
 Asks URL (the registry's /v2/) every 50 ms until STOP_FILE exists or MAX_SECONDS have passed, and prints JSON with
 outage_seconds (the time from each first failed probe to the next answer, summed), failed_probes and probes.
