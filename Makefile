@@ -41,6 +41,8 @@ collection: venv  ## copy the working tree to where ansible-test expects a colle
 	rm -rf $(COLLECTION) && mkdir -p $(COLLECTION)
 	git ls-files -z --cached --others --exclude-standard \
 	  | tar --null --ignore-failed-read -T - -cf - 2>/dev/null | tar -xf - -C $(COLLECTION)
+	# Its own repository, so ansible-test lists its files even when BUILD_DIR lies inside this (ignoring) checkout.
+	git -C $(COLLECTION) init --quiet
 
 .PHONY: sanity
 sanity: collection  ## ansible-test sanity, every test

@@ -165,7 +165,7 @@ def chosen_parts(multipart: FakeMultipart, parts: list[tuple[int, str]]) -> list
     """The uploaded parts the completion names, checked as COS checks them."""
     if not parts:
         raise CosError(400, "MalformedXML", "The XML you provided was not well-formed.")
-    numbers = [number for number, _ in parts]
+    numbers = [number for number, etag in parts]
     if numbers != sorted(set(numbers)):
         raise CosError(400, "InvalidPartOrder", "The list of parts was not in ascending order.")
     chosen = []
