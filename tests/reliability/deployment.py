@@ -105,9 +105,25 @@ class Deployment:
         self, name: str, label: str | None = None, options: tuple[str, ...] = (), extra_vars: dict | None = None
     ) -> subprocess.CompletedProcess:
         """playbooks/<name> at -vvvv against this deployment; its output is kept under `label` for the scan."""
+        return self.run(PLAYBOOKS / name, label or name, options, extra_vars)
+
+    def role(self, label: str, extra_vars: dict | None = None) -> subprocess.CompletedProcess:
+        """The registry role alone on the registry hosts, with the variables deploy.yml gives it, at -vvvv."""
+        playbook = self.work / "role.yml"
+        play = {
+            "name": "The registry role",
+            "hosts": "registry",
+            "gather_facts": False,
+            "vars_files": [str(PLAYBOOKS / "vars" / "settings.yml"), str(PLAYBOOKS / "vars" / "storage.yml")],
+            "roles": ["cosops.registry.registry"],
+        }
+        playbook.write_text(yaml.safe_dump([play], sort_keys=False))
+        return self.run(playbook, label, (), extra_vars)
+
+    def run(self, playbook: Path, label: str, options: tuple[str, ...], extra_vars: dict | None):
         run = ansible_runner.run_playbook(
             self.emulator,
-            PLAYBOOKS / name,
+            playbook,
             inventory=self.inventory,
             var_files=(self.settings_file, PLAYBOOKS / "vars" / "emulator.yml"),
             extra_vars=extra_vars,
@@ -115,8 +131,14 @@ class Deployment:
             verbosity=4,
             environment={"ANSIBLE_LOCAL_TEMP": str(self.work / "ansible-tmp")},
         )
-        self.outputs[label or name] = run.stdout + run.stderr
+        self.outputs[label] = run.stdout + run.stderr
         return run
+
+    def container_id(self) -> str:
+        inspect = subprocess.run(
+            ["docker", "inspect", "--format", "{{.Id}}", self.container], capture_output=True, text=True, check=False
+        )
+        return inspect.stdout.strip()
 
     def container_running(self) -> bool:
         inspect = subprocess.run(
