@@ -7,15 +7,15 @@ import shutil
 import subprocess
 import sys
 
-from .paths import ROOT, STATE
+from tests.support.oci import write_image
+
+from .paths import STATE
 
 IMAGE_DIR = STATE / "image"
 PULLED_DIR = STATE / "pulled"
 LAYER_BYTES = 4 * 1024 * 1024
 REFERENCE = "demo/hello:v1"
 SKOPEO_TIMEOUT = 300
-# Writes an OCI layout with one random layer: DIR TAG SIZE.
-OCI_IMAGE = ROOT / "roles" / "registry" / "molecule" / "shared" / "oci_image.py"
 
 
 def skopeo_copy(source: str, destination: str) -> None:
@@ -27,8 +27,7 @@ def push_and_pull(registry: str) -> str:
     """Pushes the sample (generated once, so a re-run pushes the same image) and pulls it back; returns its name."""
     if not (IMAGE_DIR / "index.json").exists():
         shutil.rmtree(IMAGE_DIR, ignore_errors=True)
-        subprocess.run([sys.executable, str(OCI_IMAGE), str(IMAGE_DIR), "v1", str(LAYER_BYTES)], check=True,
-                       stdout=subprocess.DEVNULL)
+        write_image(IMAGE_DIR, "v1", (LAYER_BYTES,))
     remote = f"{registry}/{REFERENCE}"
     print(f"Pushing a sample image to {remote} with skopeo ...")
     skopeo_copy(f"oci:{IMAGE_DIR}:v1", f"docker://{remote}")
