@@ -108,9 +108,10 @@ def playbook_environment(settings: dict) -> dict:
 
 
 def deploy_command() -> list[str]:
+    playbooks = ROOT / "playbooks"
     return [
-        "ansible-playbook", "-i", str(INVENTORY), str(ROOT / "playbooks" / "deploy.yml"),
-        "-e", f"@{SETTINGS_FILE}", "-e", f"@{ROOT / 'playbooks' / 'vars' / 'emulator.yml'}",
+        shutil.which("ansible-playbook") or "ansible-playbook", "-i", str(INVENTORY), str(playbooks / "deploy.yml"),
+        "-e", f"@{SETTINGS_FILE}", "-e", f"@{playbooks / 'vars' / 'emulator.yml'}",
     ]
 
 
@@ -126,6 +127,13 @@ def run_deploy(settings: dict) -> int:
     if process.returncode != 0:
         sys.exit(f"playbooks/deploy.yml failed; its output is in {DEPLOY_LOG}")
     return sum(int(count) for count in re.findall(r"^\S+\s+:\s.*\bchanged=(\d+)", "".join(output), re.M))
+
+
+def playbook_hint(name: str) -> str:
+    """The command line that runs another playbook against the demo, from the repository's root."""
+    command = " ".join(deploy_command()).replace(str(ROOT) + "/", "").replace("deploy.yml", name)
+    collections = os.environ.get("ANSIBLE_COLLECTIONS_PATH")
+    return f"ANSIBLE_COLLECTIONS_PATH={collections} {command}" if collections else command
 
 
 def report(settings: dict, image: str, container_engine: str, changes: int, pushed: str) -> None:
@@ -146,8 +154,8 @@ The demo is running.
 Try it:
   skopeo inspect --tls-verify=false docker://{pushed}
   docker pull {pushed}
-  ansible-playbook -i demo/inventory.yml playbooks/check.yml -e @{SETTINGS_FILE} -e @playbooks/vars/emulator.yml
-    (the same for rotate_credentials.yml and garbage_collect.yml)
+  {playbook_hint("check.yml")}
+    (the same with rotate_credentials.yml or garbage_collect.yml)
 
 `make demo` again re-runs the deploy, which then changes nothing; `make demo-clean` stops and removes it all.""")
 
