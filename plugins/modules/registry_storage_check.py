@@ -212,7 +212,7 @@ CAM_ACTIONS = {
     "ListBuckets": "GetService",
     "CreateMultipartUpload": "InitiateMultipartUpload",
     "DeleteObjects": "DeleteMultipleObjects",
-    "UploadPartCopy": "PutObject",
+    "UploadPartCopy": "UploadPart",
     "CopyObject": "PutObject",
 }
 BODYLESS_REFUSALS = {"Forbidden", "Unknown"}
