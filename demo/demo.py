@@ -110,15 +110,27 @@ def playbook_environment(settings: dict) -> dict:
 def deploy_command() -> list[str]:
     playbooks = ROOT / "playbooks"
     return [
-        shutil.which("ansible-playbook") or "ansible-playbook", "-i", str(INVENTORY), str(playbooks / "deploy.yml"),
-        "-e", f"@{SETTINGS_FILE}", "-e", f"@{playbooks / 'vars' / 'emulator.yml'}",
+        shutil.which("ansible-playbook") or "ansible-playbook",
+        "-i",
+        str(INVENTORY),
+        str(playbooks / "deploy.yml"),
+        "-e",
+        f"@{SETTINGS_FILE}",
+        "-e",
+        f"@{playbooks / 'vars' / 'emulator.yml'}",
     ]
 
 
 def run_deploy(settings: dict) -> int:
     """Runs deploy.yml, showing and logging its output; returns how many changes its recap counts."""
-    with subprocess.Popen(deploy_command(), cwd=ROOT, env=playbook_environment(settings), stdout=subprocess.PIPE,
-                          stderr=subprocess.STDOUT, text=True) as process, open(DEPLOY_LOG, "w") as log:
+    with subprocess.Popen(
+        deploy_command(),
+        cwd=ROOT,
+        env=playbook_environment(settings),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    ) as process, open(DEPLOY_LOG, "w") as log:
         output = []
         for line in process.stdout:
             sys.stdout.write(line)

@@ -35,8 +35,9 @@ def push_and_pull(registry: str) -> str:
     print(f"Pulling it back into {PULLED_DIR} ...")
     skopeo_copy(f"docker://{remote}", f"oci:{PULLED_DIR}:v1")
     pushed = sorted(path.name for path in (IMAGE_DIR / "blobs" / "sha256").iterdir())
-    match, mismatch, errors = filecmp.cmpfiles(IMAGE_DIR / "blobs" / "sha256", PULLED_DIR / "blobs" / "sha256",
-                                               pushed, shallow=False)
+    match, mismatch, errors = filecmp.cmpfiles(
+        IMAGE_DIR / "blobs" / "sha256", PULLED_DIR / "blobs" / "sha256", pushed, shallow=False
+    )
     if mismatch or errors:
         sys.exit(f"The pulled image differs from the pushed one: {mismatch + errors}")
     print(f"Pulled back byte for byte: {len(match)} blobs.")

@@ -49,8 +49,10 @@ def wait_for(address, backend, server, done, timeout, what):
         if done(row):
             return
         if time.monotonic() > deadline:
-            raise SystemExit(f"{backend}/{server} did not {what} within {timeout}s (status {row['status']}, "
-                             f"{row['scur']} sessions)")
+            raise SystemExit(
+                f"{backend}/{server} did not {what} within {timeout}s (status {row['status']}, "
+                f"{row['scur']} sessions)"
+            )
         time.sleep(POLL)
 
 

@@ -44,8 +44,16 @@ def main(url, stop_file, limit):
         time.sleep(INTERVAL)
     if down_since is not None:
         outage += time.monotonic() - down_since
-    print(json.dumps({"outage_seconds": round(outage, 2), "failed_probes": failed, "probes": probes,
-                      "still_down": down_since is not None}))
+    print(
+        json.dumps(
+            {
+                "outage_seconds": round(outage, 2),
+                "failed_probes": failed,
+                "probes": probes,
+                "still_down": down_since is not None,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -48,8 +48,9 @@ class Balancer:
         self.process: subprocess.Popen | None = None
 
     def __enter__(self) -> "Balancer":
-        self.process = subprocess.Popen(["haproxy", "-db", "-f", str(self.config)], stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.DEVNULL)
+        self.process = subprocess.Popen(
+            ["haproxy", "-db", "-f", str(self.config)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         return self
 
     def wait_all_up(self) -> None:
@@ -100,12 +101,11 @@ class PushPullLoop(threading.Thread):
         deadline = time.monotonic() + LOOP_LIMIT
         while not self.stop_event.is_set() and time.monotonic() < deadline:
             source = oci.write_image(self.work / f"source-{self.iterations}", "v1", (256 * 1024,))
-            repository = f"loop/app:{self.iterations}"
+            remote = f"docker://{self.address}/loop/app:{self.iterations}"
+            pulled = f"oci:{self.work / 'pulled'}:{self.iterations}"
             try:
-                registry.skopeo("copy", "--dest-tls-verify=false", source.reference,
-                                f"docker://{self.address}/{repository}")
-                registry.skopeo("copy", "--src-tls-verify=false", "--preserve-digests",
-                                f"docker://{self.address}/{repository}", f"oci:{self.work / 'pulled'}:{self.iterations}")
+                registry.skopeo("copy", "--dest-tls-verify=false", source.reference, remote)
+                registry.skopeo("copy", "--src-tls-verify=false", "--preserve-digests", remote, pulled)
             except AssertionError as error:
                 self.failures.append(str(error))
             self.iterations += 1

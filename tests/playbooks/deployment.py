@@ -124,7 +124,10 @@ class Deployment:
 
     def pull(self, address: str, repository: str, layout: Path, tag: str) -> oci.OciImage:
         registry.skopeo(
-            "copy", "--src-tls-verify=false", "--preserve-digests", f"docker://{address}/{repository}",
+            "copy",
+            "--src-tls-verify=false",
+            "--preserve-digests",
+            f"docker://{address}/{repository}",
             f"oci:{layout}:{tag}",
         )
         return oci.read_image(layout, tag)

@@ -59,8 +59,9 @@ def test_check_passes_on_a_healthy_deployment(deployment):
 
 
 def test_check_fails_on_a_lifecycle_rule_that_expires_registry_data(deployment):
-    cos = clients.cos_client(deployment.emulator.url, deployment.emulator.iam.root_secret_id,
-                             deployment.emulator.iam.root_secret_key)
+    cos = clients.cos_client(
+        deployment.emulator.url, deployment.emulator.iam.root_secret_id, deployment.emulator.iam.root_secret_key
+    )
     rules = cos.get_bucket_lifecycle(Bucket=deployment.bucket)["Rule"]
     unsafe = {"ID": "expire-everything", "Status": "Enabled", "Filter": {"Prefix": ""}, "Expiration": {"Days": "30"}}
     cos.put_bucket_lifecycle(Bucket=deployment.bucket, LifecycleConfiguration={"Rule": [*rules, unsafe]})

@@ -53,8 +53,10 @@ def test_failure_on_the_second_host_rolls_both_back_and_keeps_the_old_key(balanc
     deployment, balancer = balanced
     old = deployment.key()
     # registry-b's storage check cannot reach COS, so the new key fails verification there.
-    unreachable = {"cosops_storage_check_endpoint": "{{ 'http://127.0.0.1:9' if inventory_hostname == 'registry-b' "
-                   "else emulator_url }}"}
+    unreachable = {
+        "cosops_storage_check_endpoint": "{{ 'http://127.0.0.1:9' if inventory_hostname == 'registry-b' "
+        "else emulator_url }}"
+    }
     run, client = rotate_under_load(deployment, balancer, tmp_path, unreachable)
     assert run.returncode != 0
     assert "every host uses it again; the new key" in run.stdout + run.stderr, output(run)
