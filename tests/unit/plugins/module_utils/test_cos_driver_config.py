@@ -54,7 +54,9 @@ def test_maxconcurrency_below_one_is_refused(value):
         config(maxconcurrency=value)
 
 
-@pytest.mark.parametrize("value, expected", [(False, False), ("false", False), ("True", True), ("0", False), ("yes", True)])
+@pytest.mark.parametrize(
+    "value, expected", [(False, False), ("false", False), ("True", True), ("0", False), ("yes", True)]
+)
 def test_secure_accepts_booleans_and_their_strings(value, expected):
     assert config(secure=value).secure is expected
 
@@ -98,7 +100,11 @@ def test_secret_key_never_appears_in_repr_or_errors():
 
 
 def test_environment_overrides_the_file_section():
-    environ = {"REGISTRY_STORAGE_COS_CHUNKSIZE": "6291456", "REGISTRY_STORAGE_COS_ROOTDIRECTORY": "/env-root", "OTHER": "x"}
+    environ = {
+        "REGISTRY_STORAGE_COS_CHUNKSIZE": "6291456",
+        "REGISTRY_STORAGE_COS_ROOTDIRECTORY": "/env-root",
+        "OTHER": "x",
+    }
     cfg = DriverConfig.from_env(environ, base={**REQUIRED, "chunksize": 8 * MIB, "rootdirectory": "file-root"})
     assert (cfg.chunksize, cfg.rootdirectory) == (6 * MIB, "env-root")
 
@@ -128,4 +134,8 @@ def test_secure_picks_the_scheme_only_when_the_endpoint_has_none(endpoint, secur
 def test_connection_carries_credentials_region_and_endpoint():
     connection = config(endpoint="http://127.0.0.1:9400", security_token="tok").connection(retries=2)
     assert (connection.secret_id, connection.secret_key, connection.security_token) == ("AKIDexample", SECRET, "tok")
-    assert (connection.region, connection.cos_endpoint, connection.retries) == ("ap-guangzhou", "http://127.0.0.1:9400", 2)
+    assert (connection.region, connection.cos_endpoint, connection.retries) == (
+        "ap-guangzhou",
+        "http://127.0.0.1:9400",
+        2,
+    )

@@ -15,8 +15,22 @@ from ansible_collections.cosops.registry.plugins.module_utils.cos_driver_paths i
 )
 
 VALID = [
-    "/a", "/2", "/aa", "/a.a", "/0-9/abcdefg", "/abcdefg/z.75", "/abc/1.2.3.4.5-6_zyx/123.z/4", "/docker/docker-registry",
-    "/123.abc", "/abc./abc", "/.abc", "/a--b", "/a-.b", "/_.abc", "/Docker/docker-registry", "/Abc/Cba",
+    "/a",
+    "/2",
+    "/aa",
+    "/a.a",
+    "/0-9/abcdefg",
+    "/abcdefg/z.75",
+    "/abc/1.2.3.4.5-6_zyx/123.z/4",
+    "/docker/docker-registry",
+    "/123.abc",
+    "/abc./abc",
+    "/.abc",
+    "/a--b",
+    "/a-.b",
+    "/_.abc",
+    "/Docker/docker-registry",
+    "/Abc/Cba",
 ]
 INVALID = ["", "/", "abc", "123.abc", "//bcd", "/abc_123/", "/path/is/invalid*", "/a b", "/ünï"]
 
