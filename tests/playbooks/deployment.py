@@ -92,11 +92,13 @@ class Deployment:
     def key(self) -> dict:
         return yaml.safe_load(self.key_file.read_text())
 
-    def playbook(self, name: str, extra_vars: dict | None = None) -> subprocess.CompletedProcess:
+    def playbook(
+        self, name: str, extra_vars: dict | None = None, inventory: Path | None = None
+    ) -> subprocess.CompletedProcess:
         return ansible_runner.run_playbook(
             self.emulator,
             PLAYBOOKS / name,
-            inventory=self.inventory,
+            inventory=inventory or self.inventory,
             var_files=(self.settings_file, PLAYBOOKS / "vars" / "emulator.yml"),
             extra_vars=extra_vars,
             environment={"ANSIBLE_LOCAL_TEMP": str(self.work / "ansible-tmp")},

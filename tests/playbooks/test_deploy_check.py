@@ -7,6 +7,7 @@ import re
 import subprocess
 
 import pytest
+import yaml
 
 from tests.playbooks.deployment import Deployment, output, recap
 from tests.support import clients, oci
@@ -83,6 +84,23 @@ def test_check_fails_when_the_registry_is_down(deployment):
         subprocess.run(["docker", "start", container], capture_output=True, check=True)
     assert run.returncode != 0
     assert f"Failed: {HOST}: unhealthy" in run.stdout + run.stderr
+
+
+def test_rotation_changes_nothing_when_a_registry_host_does_not_answer(deployment, tmp_path):
+    inventory = deployment.inventory_content()
+    # Nothing listens on the discard port of loopback.
+    inventory["all"]["children"]["registry"]["hosts"]["registry-gone"] = {
+        "ansible_host": "127.0.0.1",
+        "ansible_port": 9,
+        "ansible_connection": "ssh",
+    }
+    unreachable = tmp_path / "inventory.yml"
+    unreachable.write_text(yaml.safe_dump(inventory))
+    keys_before = deployment.access_keys()
+    run = deployment.playbook("rotate_credentials.yml", inventory=unreachable)
+    assert run.returncode != 0
+    assert "These registry hosts do not answer: registry-gone. Nothing was changed." in run.stdout + run.stderr
+    assert deployment.access_keys() == keys_before
 
 
 def test_rotation_of_a_single_replica_measures_its_outage(deployment, tmp_path):
