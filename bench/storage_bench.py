@@ -293,8 +293,8 @@ reads its parts from the file itself, the driver is handed the file in writes of
   its speed (the median, over the rounds, of upload_file's time over the driver's in the same round, which cancels
   most of the machine's changing load); {sdk["best"] / driver["best"]:.2f}x on the best runs alone.
 - Handed 1 MiB writes, as a stream arrives, the driver runs at {paired(uploads, "driver_small_writes"):.2f}x
-  upload_file's speed (paired as above). Small writes cost the producing thread more CPU (see the CPU column), and it
-  competes for the interpreter lock with the ten threads sending parts.
+  upload_file's speed (paired as above); the thread that produces the parts then does more work per byte (see the CPU
+  column), while the ten threads sending parts compete with it for the interpreter lock.
 - Peak RSS of the driver, {driver_rss:.0f} MiB, against its budget of chunksize x (maxconcurrency + 2) + 100 MiB =
   {budget} MiB: {"within" if driver_rss <= budget else "OVER"} it. The writer holds the part being filled and at most
   maxconcurrency parts being sent, whatever the object's size.
