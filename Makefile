@@ -86,7 +86,7 @@ reliability: venv system  ## faults, secrets, bad input, least privilege, load, 
 	tests/setup/dockerd.sh start
 	trap 'tests/setup/dockerd.sh stop' EXIT; \
 	tests/setup/registry-image.sh docker && \
-	$(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadgroup tests/reliability
+	$(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadscope tests/reliability
 
 .PHONY: playbooks
 playbooks: venv system  ## deploy, check, rotate_credentials and garbage_collect against the emulator, HAProxy in front

@@ -1,17 +1,22 @@
 """Fixtures of the reliability suite, and the figures it gathers: every test may record numbers (`figures`), which are
-merged across pytest-xdist workers and written to docs/reliability.md when the whole suite has passed."""
+merged across pytest-xdist workers and written to docs/reliability.md when the whole suite has passed.
+
+With `-n N --dist loadscope`, every test of the deployed registry (files test_registry_*.py) goes to one worker, so the
+registry is deployed once; other tests are grouped by module, so module-scoped fixtures run once."""
 
 from __future__ import annotations
 
 import json
 
 import pytest
+from xdist.scheduler import LoadScopeScheduling
 
 from tests.emulator.control import EmulatorControl
 from tests.reliability import emulators, report
 from tests.reliability.deployment import Deployment, failure_tail, prepare_engine
 
 FIGURES_KEY = "reliability_figures"
+REGISTRY_TESTS = "/test_registry_"
 
 
 class Figures:
@@ -65,6 +70,19 @@ def pytest_sessionfinish(session, exitstatus) -> None:
         return
     if exitstatus == 0:
         report.write_if_complete(config.reliability_figures)
+
+
+class RegistryScopeScheduling(LoadScopeScheduling):
+    """loadscope, with the tests of the deployed registry in one scope (xdist's loadgroup marks need pytest < 9)."""
+
+    def _split_scope(self, nodeid: str) -> str:
+        return "deployed registry" if REGISTRY_TESTS in nodeid else super()._split_scope(nodeid)
+
+
+def pytest_xdist_make_scheduler(config, log):
+    if config.getvalue("dist") == "loadscope":
+        return RegistryScopeScheduling(config, log)
+    return None
 
 
 def pytest_testnodedown(node, error) -> None:

@@ -37,8 +37,6 @@ ROLE_BASE = {
     "registry_image_pull": "never",
 }
 
-pytestmark = pytest.mark.xdist_group("bad-input")
-
 
 def test_there_are_enough_cases_across_modules_role_and_driver():
     kinds = {"module" if "module" in case else "role" if "role" in case else "driver" for case in CASES}

@@ -23,8 +23,6 @@ from ansible_collections.cosops.registry.plugins.module_utils.cos_driver import 
 from tests.reliability import emulators
 from tests.support import ansible_runner, clients
 
-pytestmark = pytest.mark.xdist_group("faults")
-
 CONSECUTIVE = 3
 SLOW_ANSWER = 0.5
 KINDS = ("slowdown", "internal", "drop", "delay")

@@ -9,8 +9,6 @@ import pytest
 from tests.reliability.deployment import failure_tail
 from tests.reliability.secret_scan import Scan, readable_by_others
 
-pytestmark = pytest.mark.xdist_group("registry")
-
 
 @pytest.fixture(scope="module")
 def scanned_runs(deployment):

@@ -4,14 +4,11 @@ registry's root directory."""
 
 from __future__ import annotations
 
-import pytest
 import yaml
 from qcloud_cos.cos_exception import CosServiceError
 
 from tests.reliability import registry_client
 from tests.support import clients, oci
-
-pytestmark = pytest.mark.xdist_group("registry")
 
 REPOSITORY = "least-privilege/app"
 BLOBS = "registry/docker/registry/v2/blobs/"
