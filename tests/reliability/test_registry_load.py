@@ -30,9 +30,9 @@ def push_and_pull(deployment, work, index: int) -> str:
 def test_concurrent_pushes_and_pulls_through_the_deployed_registry(deployment, tmp_path, figures):
     started = time.monotonic()
     with ThreadPoolExecutor(IMAGES) as pool:
-        errors = [error for error in pool.map(lambda index: push_and_pull(deployment, tmp_path, index), range(IMAGES))]
+        outcomes = list(pool.map(lambda index: push_and_pull(deployment, tmp_path, index), range(IMAGES)))
     seconds = time.monotonic() - started
-    failures = [error for error in errors if error]
+    failures = [error for error in outcomes if error]
     figures.set("load_images", IMAGES)
     figures.add("load_errors", len(failures))
     figures.set("load_seconds", round(seconds, 1))
