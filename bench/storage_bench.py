@@ -289,9 +289,10 @@ reads its parts from the file itself, the driver is handed the file in writes of
 | --- | ---: | ---: | ---: | ---: | ---: |
 {rows}
 
-- The driver against upload_file, same part size and threads, both reading 16 MiB at a time: {paired(uploads, "driver"):.2f}x
-  its speed (the median, over the rounds, of upload_file's time over the driver's in the same round, which cancels
-  most of the machine's changing load); {sdk["best"] / driver["best"]:.2f}x on the best runs alone.
+- The driver against upload_file, same part size and threads, both reading 16 MiB at a time:
+  {paired(uploads, "driver"):.2f}x its speed (the median, over the rounds, of upload_file's time over the driver's in
+  the same round, which cancels most of the machine's changing load); {sdk["best"] / driver["best"]:.2f}x on the best
+  runs alone.
 - Handed 1 MiB writes, as a stream arrives, the driver runs at {paired(uploads, "driver_small_writes"):.2f}x
   upload_file's speed (paired as above); the thread that produces the parts then does more work per byte (see the CPU
   column), while the ten threads sending parts compete with it for the interpreter lock.
@@ -325,7 +326,7 @@ def main(argv: list[str] | None = None) -> None:
     child.add_argument("--url", required=True)
     child.add_argument("--source", required=True)
     parser.add_argument("--size-mib", type=int, default=1024, help="size of the upload")
-    parser.add_argument("--rounds", type=int, default=5, help="uploads of each variant")
+    parser.add_argument("--rounds", type=int, default=7, help="uploads of each variant")
     parser.add_argument("--keys", type=int, default=10000, help="keys written for the walk comparison")
     parser.add_argument("--output", type=Path, default=ROOT / "docs" / "performance.md")
     args = parser.parse_args(argv)
