@@ -44,3 +44,25 @@ def call_with_retries(call, retries: int, idempotent: bool = True, sleep=time.sl
             if delay is None:
                 raise
             sleep(delay)
+
+
+def create_unique(create, find, retries: int, sleep=time.sleep, delays=None):
+    """Create a resource whose name is unique, surviving transient failures without making two.
+
+    create() makes it and returns it (raising TencentCloudError); find() returns it or None. After a transient
+    failure the server may or may not have acted, so look before trying again: the name makes that look-up exact.
+    """
+    waits = iter(delays if delays is not None else backoff_delays(retries))
+    while True:
+        try:
+            return create()
+        except TencentCloudError as error:
+            if not error.retryable:
+                raise
+            found = find()
+            if found is not None:
+                return found
+            delay = next(waits, None)
+            if delay is None:
+                raise
+            sleep(delay)

@@ -119,8 +119,9 @@ import json
 from urllib.parse import unquote
 
 from ansible_collections.cosops.registry.plugins.module_utils import cam
-from ansible_collections.cosops.registry.plugins.module_utils.errors import TencentCloudError, ValidationError
+from ansible_collections.cosops.registry.plugins.module_utils.errors import ValidationError
 from ansible_collections.cosops.registry.plugins.module_utils.module import TencentCloudModule
+from ansible_collections.cosops.registry.plugins.module_utils.retries import create_unique
 from ansible_collections.cosops.registry.plugins.module_utils.policy import policies_equal
 
 
@@ -157,19 +158,18 @@ def read_policy(module: TencentCloudModule) -> dict | None:
 
 
 def create_policy(module: TencentCloudModule, document: dict) -> int:
-    """CreatePolicy, not retried once processed; after a lost answer the policy is found by name instead."""
-    params = {
-        "PolicyName": module.params["name"],
-        "PolicyDocument": cam.policy_json(document),
-        "Description": module.params["description"] or "",
-    }
-    try:
+    """CreatePolicy; after a transient failure the policy is looked up by name before CreatePolicy is sent again."""
+    name = module.params["name"]
+    params = {"PolicyName": name, "PolicyDocument": cam.policy_json(document), "Description": module.params["description"] or ""}
+
+    def policy_id_by_name():
+        found = cam.find_policy(module.cam, name)
+        return None if found is None else int(found["PolicyId"])
+
+    def create():
         return int(module.cam.call("CreatePolicy", params, idempotent=False)["PolicyId"])
-    except TencentCloudError as error:
-        found = cam.find_policy(module.cam, module.params["name"]) if error.retryable else None
-        if found is None:
-            raise
-        return int(found["PolicyId"])
+
+    return create_unique(create, policy_id_by_name, module.connection.retries)
 
 
 def changes_wanted(current: dict, document: dict | None, description: str | None) -> dict:

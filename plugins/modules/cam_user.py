@@ -116,8 +116,9 @@ user:
 """
 
 from ansible_collections.cosops.registry.plugins.module_utils import cam
-from ansible_collections.cosops.registry.plugins.module_utils.errors import TencentCloudError, ValidationError
+from ansible_collections.cosops.registry.plugins.module_utils.errors import ValidationError
 from ansible_collections.cosops.registry.plugins.module_utils.module import TencentCloudModule
+from ansible_collections.cosops.registry.plugins.module_utils.retries import create_unique
 
 
 def validate(params: dict) -> None:
@@ -140,14 +141,15 @@ def describe(user: dict | None, policies: list) -> dict:
 
 
 def create_user(module: TencentCloudModule) -> dict:
-    """AddUser, not retried once processed; after a lost answer the user is found by name instead."""
-    params = {"Name": module.params["name"], "Remark": module.params["remark"] or "", "ConsoleLogin": 0, "UseApi": 0}
-    try:
+    """AddUser; after a transient failure the user is looked up by name before AddUser is sent again."""
+    name = module.params["name"]
+    params = {"Name": name, "Remark": module.params["remark"] or "", "ConsoleLogin": 0, "UseApi": 0}
+
+    def add_user():
         module.cam.call("AddUser", params, idempotent=False)
-    except TencentCloudError as error:
-        if not error.retryable or cam.find_user(module.cam, module.params["name"]) is None:
-            raise
-    return cam.find_user(module.cam, module.params["name"])
+        return cam.find_user(module.cam, name)
+
+    return create_unique(add_user, lambda: cam.find_user(module.cam, name), module.connection.retries)
 
 
 def resolve_policies(module: TencentCloudModule, names: list) -> dict:

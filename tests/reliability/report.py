@@ -61,8 +61,9 @@ image, skopeo), never mocked. Durations are measurements of one run on the machi
 BOUNDS = """## Bounds
 
 - Every call is tried at most `retries` + 1 times (default 5 + 1), with jittered exponential backoff of at most 60 s
-  in total; a create that is not idempotent (AddUser, CreatePolicy, CreateAccessKey, CompleteMultipartUpload) is
-  repeated only after throttling, because after an InternalError or a lost answer the server may have acted.
+  in total; a create that is not idempotent (CreateAccessKey, CompleteMultipartUpload) is repeated only after
+  throttling, because after an InternalError or a lost answer the server may have acted. AddUser and CreatePolicy
+  create something named, so after any transient failure the name is looked up before they are sent again.
 - CreateAccessKey is tried in at most 3 rounds; a key whose answer was lost is deleted before the next round.
 - The storage driver aborts its multipart upload when a part or the completion fails, so no upload is left behind.
 - The registry role replaces the live container only after a candidate with the new configuration passes its health

@@ -3,7 +3,7 @@
 import pytest
 
 from ansible_collections.cosops.registry.plugins.module_utils.errors import TencentCloudError
-from ansible_collections.cosops.registry.plugins.module_utils.retries import backoff_delays, call_with_retries
+from ansible_collections.cosops.registry.plugins.module_utils.retries import backoff_delays, call_with_retries, create_unique
 
 
 def transient(processed=True):
@@ -70,3 +70,49 @@ def test_total_wait_is_bounded_whatever_the_retry_count():
     delays = list(backoff_delays(1000, base=0.5, cap=8.0, budget=60.0, rand=lambda: 1.0))
     assert sum(delays) <= 60.0
     assert len(delays) < 1000
+
+
+class Store:
+    """A named resource that a create may make even when its answer is lost."""
+
+    def __init__(self, *outcomes):
+        self.outcomes = list(outcomes)  # per create call: "ok", "lost" (made, answer lost) or "failed" (not made)
+        self.made = 0
+
+    def create(self):
+        outcome = self.outcomes.pop(0) if self.outcomes else "ok"
+        if outcome in ("ok", "lost"):
+            self.made += 1
+        if outcome == "ok":
+            return "resource"
+        raise TencentCloudError("AddUser", "InternalError", "boom", retryable=True)
+
+    def find(self):
+        return "resource" if self.made else None
+
+
+def test_create_unique_tries_again_when_nothing_was_made():
+    store = Store("failed", "failed", "ok")
+    assert create_unique(store.create, store.find, retries=5, sleep=lambda seconds: None) == "resource"
+    assert store.made == 1
+
+
+def test_create_unique_finds_what_a_lost_answer_made_instead_of_making_two():
+    store = Store("lost")
+    assert create_unique(store.create, store.find, retries=5, sleep=lambda seconds: None) == "resource"
+    assert store.made == 1
+
+
+def test_create_unique_gives_up_after_the_retries():
+    store = Store("failed", "failed", "failed")
+    with pytest.raises(TencentCloudError):
+        create_unique(store.create, store.find, retries=2, sleep=lambda seconds: None)
+    assert store.made == 0
+
+
+def test_create_unique_never_retries_a_wrong_request():
+    def refused():
+        raise permanent()
+
+    with pytest.raises(TencentCloudError, match="AccessDenied"):
+        create_unique(refused, lambda: None, retries=5, sleep=lambda seconds: None)
