@@ -65,15 +65,9 @@ options:
     type: path
 extends_documentation_fragment:
   - cosops.registry.common
-attributes:
-  check_mode:
-    description: Can run in check mode and report what would change without changing anything.
-    support: full
-  diff_mode:
-    description: Reports what changed, or would change in check mode, as before and after; never a secret.
-    support: full
+  - cosops.registry.attributes
 notes:
-  - Supports C(check_mode) and C(diff). Neither the diff nor any message ever contains a secret.
+  - Neither the diff nor any message ever contains a secret.
   - Ansible masks the values of C(no_log) options, not secrets a module returns. RV(secret_access_key) is in the
     task's result when a key is created, so set C(no_log=true) on the task, or the secret is printed with C(-v) and
     stored by callbacks.

@@ -42,15 +42,7 @@ options:
     type: str
 extends_documentation_fragment:
   - cosops.registry.common
-attributes:
-  check_mode:
-    description: Can run in check mode and report what would change without changing anything.
-    support: full
-  diff_mode:
-    description: Reports what changed, or would change in check mode, as before and after; never a secret.
-    support: full
-notes:
-  - Supports C(check_mode) and C(diff). A re-run with nothing to change reports no change and makes no write call.
+  - cosops.registry.attributes
 seealso:
   - module: cosops.registry.cam_user
   - plugin: cosops.registry.registry_cam_policy

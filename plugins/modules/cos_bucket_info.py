@@ -53,11 +53,7 @@ options:
     default: 100000
 extends_documentation_fragment:
   - cosops.registry.common
-attributes:
-  check_mode:
-    description: Can run in check mode and report what would change without changing anything.
-    support: full
-    details: The module only reads, so it runs the same in check mode.
+  - cosops.registry.attributes.info_module
 notes:
   - Settings that are not configured are returned empty (no tags, C(algorithm=none), no CORS rules, null policy,
     no lifecycle rules), not left out.

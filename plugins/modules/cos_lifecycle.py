@@ -137,15 +137,8 @@ options:
     default: false
 extends_documentation_fragment:
   - cosops.registry.common
-attributes:
-  check_mode:
-    description: Can run in check mode and report what would change without changing anything.
-    support: full
-  diff_mode:
-    description: Reports what changed, or would change in check mode, as before and after.
-    support: full
+  - cosops.registry.attributes
 notes:
-  - Supports C(check_mode) and C(diff). A re-run with nothing to change reports no change and only reads.
   - COS applies lifecycle rules about once a day; a new rule does not act at once.
 seealso:
   - module: cosops.registry.cos_bucket
