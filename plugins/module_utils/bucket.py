@@ -303,6 +303,17 @@ def read_lifecycle(cos: CosApi, bucket: str) -> list:
     return rules_from_api(read_optional(cos, "get_bucket_lifecycle", bucket))
 
 
+# The settings cos_bucket manages, each with its reader; cos_bucket_info adds the lifecycle rules.
+SETTING_READERS = {
+    "acl": read_acl,
+    "versioning": read_versioning,
+    "tags": read_tags,
+    "encryption": read_encryption,
+    "cors_rules": read_cors,
+    "policy": read_policy,
+}
+
+
 # Objects
 
 

@@ -266,14 +266,7 @@ NEW_BUCKET = {
     "cors_rules": [],
     "policy": None,
 }
-READERS = {
-    "acl": cos_bucket.read_acl,
-    "versioning": cos_bucket.read_versioning,
-    "tags": cos_bucket.read_tags,
-    "encryption": cos_bucket.read_encryption,
-    "cors_rules": cos_bucket.read_cors,
-    "policy": cos_bucket.read_policy,
-}
+READERS = cos_bucket.SETTING_READERS
 
 
 def desired_settings(params: dict) -> dict:

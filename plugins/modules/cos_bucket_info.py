@@ -146,15 +146,7 @@ from ansible_collections.cosops.registry.plugins.module_utils.errors import Vali
 from ansible_collections.cosops.registry.plugins.module_utils.module import TencentCloudModule
 from ansible_collections.cosops.registry.plugins.module_utils.naming import bucket_host, validate_region
 
-SETTINGS = {
-    "acl": cos_bucket.read_acl,
-    "versioning": cos_bucket.read_versioning,
-    "tags": cos_bucket.read_tags,
-    "encryption": cos_bucket.read_encryption,
-    "cors_rules": cos_bucket.read_cors,
-    "policy": cos_bucket.read_policy,
-    "lifecycle_rules": cos_bucket.read_lifecycle,
-}
+SETTINGS = {**cos_bucket.SETTING_READERS, "lifecycle_rules": cos_bucket.read_lifecycle}
 # GET Service returns at most this many buckets a page.
 SERVICE_PAGE = 2000
 
