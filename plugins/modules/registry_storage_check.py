@@ -95,6 +95,9 @@ attributes:
     description: In check mode only the checks that read run; nothing is written.
     support: partial
     details: The checks that write (read_write, multipart, presigned_url) are skipped and listed in RV(skipped).
+  diff_mode:
+    description: Has nothing to show as a diff; it leaves nothing changed.
+    support: none
 notes:
   - The common connection options (O(secret_id), O(secret_key), O(cos_endpoint)...) are accepted so that
     C(module_defaults) for the C(group/cosops.registry.tencentcloud) group apply; the registry-style options win.
