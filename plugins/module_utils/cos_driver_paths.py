@@ -72,6 +72,9 @@ def normalize_root_directory(root: str | None) -> str:
             f"rootdirectory {root!r} must be slash-separated names of letters, digits, '.', '_' and '-'"
             " (no empty parts)."
         )
+    # '.' and '..' would make the keys and the least-privilege policy's resource disagree about where data lives.
+    if any(part in (".", "..") for part in stripped.split("/")):
+        raise ValueError(f"rootdirectory {root!r} may not contain '.' or '..' parts.")
     return stripped
 
 

@@ -113,3 +113,9 @@ def test_is_subpath_never_matches_a_sibling_with_a_common_prefix(path, parent, e
 )
 def test_directory_diff_names_the_directories_a_key_opens(previous, current, expected):
     assert directory_diff(previous, current) == expected
+
+
+@pytest.mark.parametrize("root", ["/registry/../other", "./registry", "/a/./b", ".."])
+def test_root_directory_may_not_step_out_of_itself(root):
+    with pytest.raises(ValueError, match=r"may not contain '\.' or '\.\.' parts"):
+        KeyMapper(root)
