@@ -151,12 +151,15 @@ class _LazySdk:
 class CosApi(_LazySdk):
     """cos-python-sdk-v5 for one region, every call retried and its errors translated."""
 
-    def __init__(self, connection: Connection, region: str | None = None):
+    def __init__(self, connection: Connection, region: str | None = None, pool_size: int = 10):
         super().__init__(connection)
         self.region = validate_region(region) if region else connection.require_region()
+        # Connections kept open: at least as many as the calls made at once (the driver's maxconcurrency).
+        self.pool_size = max(pool_size, 1)
 
     def _build(self):
         try:
+            import requests
             from qcloud_cos import CosConfig, CosS3Client
         except ImportError:
             raise MissingSdkError("cos-python-sdk-v5")
@@ -169,8 +172,13 @@ class CosApi(_LazySdk):
             VerifySSL=self.connection.validate_certs,
             **cos_endpoint_settings(self.connection.cos_endpoint, self.region),
         )
+        # The SDK's shared default pool is sized once per process; a session of our own follows pool_size.
+        session = requests.Session()
+        adapter = requests.adapters.HTTPAdapter(pool_connections=self.pool_size, pool_maxsize=self.pool_size)
+        session.mount("http://", adapter)
+        session.mount("https://", adapter)
         # retry=0: the SDK's own retries have no backoff; ours do and are bounded.
-        return CosS3Client(config, retry=0)
+        return CosS3Client(config, retry=0, session=session)
 
     def call(self, method: str, idempotent: bool = True, **kwargs):
         """Call an SDK method by name, e.g. call("get_bucket_lifecycle", Bucket=...)."""

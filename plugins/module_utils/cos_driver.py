@@ -93,7 +93,7 @@ class ObjectReader(io.RawIOBase):
 class CosDriver:
     def __init__(self, config: DriverConfig, api: CosApi | None = None):
         self.config = config
-        self.api = api or CosApi(config.connection(), config.region)
+        self.api = api or CosApi(config.connection(), config.region, pool_size=config.maxconcurrency + 1)
         self.bucket = config.bucket
         self.keys = KeyMapper(config.rootdirectory)
         self.uploads = MultipartUploads(self.api, self.bucket)

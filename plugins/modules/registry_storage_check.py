@@ -599,7 +599,7 @@ def run(module: TencentCloudModule) -> dict:
     connection = config.connection(
         timeout=params["timeout"], retries=params["retries"], validate_certs=params["validate_certs"]
     )
-    driver = CosDriver(config, CosApi(connection, config.region))
+    driver = CosDriver(config, CosApi(connection, config.region, pool_size=config.maxconcurrency + 1))
     check = StorageCheck(driver, smoke_size, params["validate_certs"])
     names = [name for name in CHECKS if name in params["checks"]]
     for signum in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):

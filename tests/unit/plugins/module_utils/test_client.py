@@ -84,6 +84,12 @@ def test_cos_client_is_built_once_with_the_sdk_retries_off():
     assert api.sdk._conf._ip == "127.0.0.1"
 
 
+def test_cos_client_keeps_as_many_connections_as_asked():
+    connection = Connection(secret_id="AKIDx", secret_key="s", region="ap-guangzhou")
+    adapter = CosApi(connection, pool_size=17).sdk._session.get_adapter("https://cos.ap-guangzhou.myqcloud.com")
+    assert adapter._pool_maxsize == 17
+
+
 def test_api_client_points_at_the_endpoint_override():
     api = ApiClient(Connection(secret_id="AKIDx", secret_key="s", api_endpoint="http://127.0.0.1:9400"), "cam")
     assert api.sdk.profile.httpProfile.endpoint == "127.0.0.1:9400"
