@@ -2,7 +2,7 @@
 # Installs the Debian packages the tests need, only those that are missing.
 set -euo pipefail
 
-packages=(docker.io podman runc skopeo docker-registry haproxy uidmap shellcheck)
+packages=(docker.io podman runc skopeo docker-registry haproxy uidmap fuse-overlayfs shellcheck)
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
@@ -16,4 +16,5 @@ fi
 echo "Installing Debian packages: ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# With recommends: podman needs its network and storage helpers (netavark, slirp4netns, fuse-overlayfs).
+apt-get install -y -qq "${missing[@]}" >/dev/null
