@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from urllib.parse import urlsplit
 
 import boto3
@@ -36,6 +37,16 @@ def cos_client(url: str, secret_id: str, secret_key: str, region: str = REGION, 
         **options,
     )
     return CosS3Client(config)
+
+
+def cos_client_from_environment() -> CosS3Client:
+    """cos_client for the emulator named by TENCENTCLOUD_COS_ENDPOINT, as root (TENCENTCLOUD_SECRET_ID/SECRET_KEY)."""
+    return cos_client(
+        os.environ["TENCENTCLOUD_COS_ENDPOINT"],
+        os.environ["TENCENTCLOUD_SECRET_ID"],
+        os.environ["TENCENTCLOUD_SECRET_KEY"],
+        os.environ["TENCENTCLOUD_REGION"],
+    )
 
 
 def s3_client(

@@ -8,25 +8,8 @@ TENCENTCLOUD_COS_ENDPOINT (an http URL whose host is an IP address, as the emula
 from __future__ import annotations
 
 import argparse
-import os
-from urllib.parse import urlsplit
 
-from qcloud_cos import CosConfig, CosS3Client
-
-
-def client() -> CosS3Client:
-    region = os.environ["TENCENTCLOUD_REGION"]
-    endpoint = urlsplit(os.environ["TENCENTCLOUD_COS_ENDPOINT"])
-    config = CosConfig(
-        Region=region,
-        SecretId=os.environ["TENCENTCLOUD_SECRET_ID"],
-        SecretKey=os.environ["TENCENTCLOUD_SECRET_KEY"],
-        Scheme=endpoint.scheme,
-        Endpoint=f"cos.{region}.myqcloud.com",
-        IP=endpoint.hostname,
-        Port=endpoint.port,
-    )
-    return CosS3Client(config, retry=0)
+from tests.support.clients import cos_client_from_environment
 
 
 def main() -> None:
@@ -35,7 +18,7 @@ def main() -> None:
     parser.add_argument("action", choices=["put", "delete", "upload"])
     parser.add_argument("keys", nargs="+")
     args = parser.parse_args()
-    cos = client()
+    cos = cos_client_from_environment()
     for key in args.keys:
         if args.action == "put":
             cos.put_object(Bucket=args.bucket, Key=key, Body=f"content of {key}".encode())
