@@ -23,30 +23,13 @@ from ansible_collections.cosops.registry.plugins.module_utils.cos_driver import 
     PathNotFoundError,
 )
 
+from tests.support.driver_paths import INVALID_PATHS, VALID_PATHS
+
 from .helpers import RandomReader, copy_all, copy_exactly, first_part, random_contents, random_filename, random_path
 
 MIB = 1024 * 1024
 # distribution writes 5 GiB, which would take minutes here; 512 MiB still spans 32 parts of the default chunk size.
 LARGE_STREAM_SIZE = 512 * MIB
-VALID_PATHS = [
-    "/a",
-    "/2",
-    "/aa",
-    "/a.a",
-    "/0-9/abcdefg",
-    "/abcdefg/z.75",
-    "/abc/1.2.3.4.5-6_zyx/123.z/4",
-    "/docker/docker-registry",
-    "/123.abc",
-    "/abc./abc",
-    "/.abc",
-    "/a--b",
-    "/a-.b",
-    "/_.abc",
-    "/Docker/docker-registry",
-    "/Abc/Cba",
-]
-INVALID_PATHS = ["", "/", "abc", "123.abc", "//bcd", "/abc_123/"]
 SMALL_CONTENTS = {
     "one_byte": b"a",
     "unicode": "\u00df".encode(),

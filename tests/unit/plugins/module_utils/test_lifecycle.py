@@ -19,26 +19,11 @@ from ansible_collections.cosops.registry.plugins.module_utils.lifecycle import (
     unsafe_rule_ids,
     validate_rules,
 )
-
-
-def options(rule_id="r", **given):
-    """A rule as Ansible hands it over: every suboption present, unset ones None."""
-    rule = {
-        "id": rule_id,
-        "status": "enabled",
-        "filter": None,
-        "expiration": None,
-        "transitions": None,
-        "noncurrent_version_expiration_days": None,
-        "noncurrent_version_transitions": None,
-        "abort_incomplete_multipart_upload_days": None,
-    }
-    rule.update(given)
-    return rule
+from tests.support.lifecycle_options import rule_options
 
 
 def canonical(rule_id="r", **given):
-    return rule_from_options(options(rule_id, **given))
+    return rule_from_options(rule_options(rule_id, **given))
 
 
 def expire(days=None, date=None, marker=None):

@@ -3,6 +3,7 @@ import pytest
 from ansible_collections.cosops.registry.plugins.module_utils.errors import ValidationError
 from ansible_collections.cosops.registry.plugins.module_utils.lifecycle import MAX_RULES, rule_from_options
 from ansible_collections.cosops.registry.plugins.modules.cos_lifecycle import desired_rules, target_rules
+from tests.support.lifecycle_options import rule_options
 
 
 def params(state="present", rules=None, purge_rules=False, registry_root=None, allow_unsafe=False):
@@ -15,23 +16,8 @@ def params(state="present", rules=None, purge_rules=False, registry_root=None, a
     }
 
 
-def option(rule_id, **given):
-    rule = {
-        "id": rule_id,
-        "status": "enabled",
-        "filter": None,
-        "expiration": None,
-        "transitions": None,
-        "noncurrent_version_expiration_days": None,
-        "noncurrent_version_transitions": None,
-        "abort_incomplete_multipart_upload_days": None,
-    }
-    rule.update(given)
-    return rule
-
-
 def expiring(rule_id, days=1):
-    return option(rule_id, expiration={"days": days, "date": None, "expired_object_delete_marker": None})
+    return rule_options(rule_id, expiration={"days": days, "date": None, "expired_object_delete_marker": None})
 
 
 def test_merge_beyond_the_limit_is_refused_with_the_way_out():
@@ -53,7 +39,7 @@ def test_absent_without_rules_removes_the_configuration():
 
 
 def test_unsafe_rule_is_refused_only_with_a_registry_root_and_without_the_override():
-    rules = [option("everything", expiration={"days": 30, "date": None, "expired_object_delete_marker": None})]
+    rules = [rule_options("everything", expiration={"days": 30, "date": None, "expired_object_delete_marker": None})]
     assert desired_rules(params(rules=rules))
     assert desired_rules(params(rules=rules, registry_root="/registry", allow_unsafe=True))
     with pytest.raises(ValidationError, match="'everything' covers the registry data"):
