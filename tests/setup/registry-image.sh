@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
-# Builds the local stand-in for the registry:2 image from Debian's docker-registry package (distribution 2.8.2,
-# the code of the official registry:2 image) because test machines cannot pull images.
+# Builds a local stand-in for the official registry image, because test machines cannot pull images:
+# registry:2 from Debian's docker-registry package (distribution 2.8.2, the code of the official registry:2 image),
+# registry:3 from distribution v3 built from its Go module (tests/setup/go-programs.sh, version in go-programs.env).
 # Real deployments pull the official image instead.
-# usage: tests/setup/registry-image.sh docker|podman [IMAGE]
+# usage: tests/setup/registry-image.sh docker|podman [IMAGE]   (IMAGE registry:2 by default; a tag starting with 3
+# gets distribution v3)
 set -euo pipefail
 
 engine=${1:?usage: $0 docker|podman [IMAGE]}
 image=${2:-registry:2}
-binary=/usr/bin/docker-registry
+case "${image##*:}" in
+  3*) binary=$("$(dirname "$0")/go-programs.sh" registry) ;;
+  *) binary=/usr/bin/docker-registry ;;
+esac
 
 case "$engine" in
   docker | podman) ;;
@@ -26,7 +31,8 @@ rootfs=$workdir/rootfs
 mkdir -p "$rootfs/bin" "$rootfs/etc/docker/registry" "$rootfs/var/lib/registry" "$rootfs/tmp" "$rootfs/etc/ssl/certs"
 cp "$binary" "$rootfs/bin/registry"
 # Copy the dynamic loader and every library the binary links, at their own paths.
-for lib in $(ldd "$binary" | grep -oE '/[^ ]+'); do
+# (none for the static distribution v3 binary)
+for lib in $(ldd "$binary" 2>/dev/null | grep -oE '/[^ ]+' || true); do
   mkdir -p "$rootfs$(dirname "$lib")"
   cp -L "$lib" "$rootfs$lib"
 done
