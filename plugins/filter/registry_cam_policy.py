@@ -9,12 +9,14 @@ author: cosops.registry contributors (@cosops)
 version_added: 0.1.0
 short_description: The least-privilege CAM policy for a registry's COS storage
 description:
-  - Returns the CAM policy document that grants exactly the COS actions a registry (distribution, C(registry:2)) calls
-    on its storage, and nothing else.
-  - Object actions (get, head, put, delete, multipart upload) are granted only on objects under the root directory,
+  - Returns the CAM policy document that grants exactly the COS actions a registry (distribution, C(registry:3) or
+    C(registry:2)) calls on its storage, and nothing else.
+  - Object actions (get, head, put, copy, the ACL the s3 driver sends with every write, delete, multipart upload and
+    Upload Part - Copy) are granted only on objects under the root directory,
     C(qcs::cos:<region>:uid/<appid>:<bucket>/<root>/*).
   - Listing objects and multipart uploads is granted on the bucket with a C(cos:prefix) condition that confines it to
-    the root directory. Batch delete is authorized for every key it deletes, so it too is confined to the root.
+    the root directory. COS compares the prefix URL-encoded (C(registry%2F*)); the plain form (C(registry/*)) is
+    listed as well. Batch delete is authorized for every key it deletes, so it too is confined to the root.
   - Nothing is granted on bucket configuration (lifecycle, ACL, policy, CORS), on other buckets, or to delete the bucket.
   - Feed the result to M(cosops.registry.cam_policy) as its O(cosops.registry.cam_policy#module:document).
 positional: region, appid, rootdirectory
@@ -69,13 +71,16 @@ _value:
           - name/cos:GetObject
           - name/cos:HeadObject
           - name/cos:PutObject
+          - name/cos:PutObjectCopy
+          - name/cos:PutObjectACL
           - name/cos:DeleteObject
           - name/cos:DeleteMultipleObjects
           - name/cos:InitiateMultipartUpload
           - name/cos:UploadPart
+          - name/cos:ListParts
+          - name/cos:ListMultipartUploads
           - name/cos:CompleteMultipartUpload
           - name/cos:AbortMultipartUpload
-          - name/cos:ListParts
         resource:
           - qcs::cos:ap-guangzhou:uid/1250000000:registry-1250000000/registry/*
       - effect: allow
@@ -87,6 +92,7 @@ _value:
         condition:
           string_like:
             cos:prefix:
+              - registry%2F*
               - registry/*
 """
 

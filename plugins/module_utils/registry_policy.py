@@ -4,13 +4,15 @@
 
 Object actions, batch delete included (COS authorizes it for every key it deletes), are granted on `<bucket>/<root>/*`
 only. Listing is a bucket-level action, so it is granted on the bucket resource with a `cos:prefix` condition that
-keeps it inside the root directory. Nothing touches bucket
-configuration (lifecycle, ACL, policy, CORS) or the bucket itself. Pure functions: no SDK, no Ansible.
+keeps it inside the root directory. COS compares that prefix URL-encoded (`registry%2F`); the plain form is listed
+too, so the policy holds whichever way a region compares it. Nothing touches bucket configuration (lifecycle, ACL,
+policy, CORS) or the bucket itself. Pure functions: no SDK, no Ansible.
 """
 
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 
 from ansible_collections.cosops.registry.plugins.module_utils.errors import ValidationError
 from ansible_collections.cosops.registry.plugins.module_utils.naming import (
@@ -20,23 +22,27 @@ from ansible_collections.cosops.registry.plugins.module_utils.naming import (
     validate_region,
 )
 
-# (COS action, the storage driver operations that call it); granted on objects under the root directory.
+# (COS action, the storage driver operations that call it, the document that names the action); granted on objects
+# under the root directory.
 OBJECT_ACTIONS = (
-    ("GetObject", "GetContent and Reader: read manifests, links and blobs; the source of a Move (copy)"),
-    ("HeadObject", "Stat: size and modification time of a file"),
-    ("PutObject", "PutContent: write links, manifests and upload state; the destination of a Move (PUT Object - Copy)"),
-    ("DeleteObject", "Delete: removing a single key"),
-    ("DeleteMultipleObjects", "Delete: remove every key under a path in batches; authorized for each key deleted"),
-    ("InitiateMultipartUpload", "Writer: start a blob upload; Move of a blob larger than 32 MiB"),
-    ("UploadPart", "Writer: each chunk of a blob upload; Upload Part - Copy when moving a blob larger than 32 MiB"),
-    ("CompleteMultipartUpload", "Writer Commit: finish a blob upload; Move of a blob larger than 32 MiB"),
-    ("AbortMultipartUpload", "Writer Cancel: abandon a blob upload"),
-    ("ListParts", "Writer in append mode: resume an upload across requests"),
+    ("GetObject", "GetContent and Reader: manifests, links, blobs; the source of a Move", "api 436/7753, 436/10881"),
+    ("HeadObject", "Stat: size and modification time of a file", "api 436/7745"),
+    ("PutObject", "PutContent: links, manifests, upload state; Upload Part - Copy of a large Move", "api 436/7749"),
+    ("PutObjectCopy", "Move (commit of every blob upload): PUT Object - Copy", "api 436/10881"),
+    ("PutObjectACL", "every write: the s3 driver sends its objectacl (x-amz-acl: private) with it", "COSCLI docs"),
+    ("DeleteObject", "Delete of a key, and of every key a batch delete removes", "api 436/7743, 436/8289"),
+    ("DeleteMultipleObjects", "Delete of a directory: batch delete, confined to the root directory", "api 436/8289"),
+    ("InitiateMultipartUpload", "Writer: start a blob upload; Upload Part - Copy of a large Move", "api 436/7746"),
+    ("UploadPart", "Writer: each chunk of a blob upload", "api 436/7750"),
+    ("ListParts", "Writer in append mode: resume an upload; Upload Part - Copy", "api 436/7747"),
+    ("ListMultipartUploads", "Upload Part - Copy lists it on the destination object", "product 436/8287"),
+    ("CompleteMultipartUpload", "Writer Commit: finish a blob upload; Upload Part - Copy", "api 436/7742"),
+    ("AbortMultipartUpload", "Writer Cancel: abandon a blob upload; Upload Part - Copy", "api 436/7740"),
 )
 # Bucket-level listings; the cos:prefix condition confines them to the root directory.
 LISTING_ACTIONS = (
-    ("GetBucket", "List, Walk, Stat of a directory and Delete: list keys under a prefix (catalog, tags, GC)"),
-    ("ListMultipartUploads", "Writer in append mode: find the upload in progress for a path"),
+    ("GetBucket", "List, Walk, Stat, Delete: keys under a prefix (catalog, tags, GC, upload purging)", "api 436/7734"),
+    ("ListMultipartUploads", "Writer in append mode: find the upload in progress for a path", "api 436/7736"),
 )
 ROOT_PATTERN = re.compile(r"^[A-Za-z0-9._-]+(?:/[A-Za-z0-9._-]+)*$")
 
@@ -54,6 +60,11 @@ def normalize_root(rootdirectory: str | None) -> str:
             "without '.' or '..' parts or wildcards."
         )
     return root
+
+
+def listing_prefixes(root: str) -> list[str]:
+    """The root directory as a cos:prefix pattern, URL-encoded as COS compares it (product 436/46206), then plain."""
+    return [quote(root, safe="-_.~") + "%2F*", f"{root}/*"]
 
 
 def qualified_bucket(bucket: str, appid: str, region: str) -> str:
@@ -80,17 +91,17 @@ def registry_cam_policy(bucket: str, region: str, appid, rootdirectory: str | No
     objects = f"qcs::cos:{region}:uid/{appid}:{bucket}/{root}/*" if root else everything
     listing = {
         "effect": "allow",
-        "action": [cos_action(name) for name, _purpose in LISTING_ACTIONS],
+        "action": [cos_action(name) for name, _purpose, _source in LISTING_ACTIONS],
         "resource": [everything],
     }
     if root:
-        listing["condition"] = {"string_like": {"cos:prefix": [f"{root}/*"]}}
+        listing["condition"] = {"string_like": {"cos:prefix": listing_prefixes(root)}}
     return {
         "version": "2.0",
         "statement": [
             {
                 "effect": "allow",
-                "action": [cos_action(name) for name, _purpose in OBJECT_ACTIONS],
+                "action": [cos_action(name) for name, _purpose, _source in OBJECT_ACTIONS],
                 "resource": [objects],
             },
             listing,

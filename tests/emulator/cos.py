@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 import time
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
-from typing import Any, Callable
-from urllib.parse import unquote, unquote_plus
+from typing import Any, Callable, Iterator
+from urllib.parse import quote, unquote, unquote_plus
 from xml.sax.saxutils import escape
 
 from werkzeug.wrappers import Request, Response
@@ -25,10 +26,10 @@ from .addressing import (
     raw_path,
     resource_text,
 )
-from .documents import S3_NAMESPACE, hide_recent, keys_to_delete, local_name, parts_to_join
+from .documents import S3_NAMESPACE, bucket_az_config, hide_recent, keys_to_delete, local_name, parts_to_join
 from .engine import Engine, EnvironHeaders, value_chunks
 from .errors import CosError, access_denied, error_response, new_request_id, no_such_bucket
-from .operations import BUCKET, OBJECT, Operation, classify
+from .operations import BUCKET, OBJECT, UPLOADS, Operation, classify
 from .payload import (
     check_content_md5,
     check_payload_hash,
@@ -55,6 +56,8 @@ OPTIONAL_ARGS = {
 # Operations after which a key is newly written (and so hidden from listings for list_delay seconds).
 OBJECT_WRITES = {"cos:PutObject", "cos:PutObjectCopy", "cos:CompleteMultipartUpload"}
 LISTINGS = {"cos:GetBucket", "cos:ListMultipartUploads", "cos:GetBucketObjectVersions"}
+# Request headers that set an object's ACL, in either dialect.
+ACL_HEADER = re.compile(r"x-(?:cos|amz)-(?:acl|grant-[a-z-]+)")
 ENGINE_AUTHORIZATION = (
     "AWS4-HMAC-SHA256 Credential=emulator/20000101/{region}/s3/aws4_request, SignedHeaders=host, Signature=checked"
 )
@@ -82,6 +85,7 @@ class Call:
     region: str | None = None
     source_region: str | None = None  # of the copy source's bucket
     document: bytes | None = None
+    multi_az: bool = False  # a PUT Bucket asking for a multi-AZ bucket
 
     @property
     def cos_dialect(self) -> bool:
@@ -116,6 +120,7 @@ class CosFace:
             self.authenticate(call)
             self.place(call)
             self.authorize(call)
+            self.check_storage_class(call)
             return self.execute(call)
         except CosError as error:
             return self.error(call, error)
@@ -234,23 +239,30 @@ class CosFace:
     def authorize(self, call: Call) -> None:
         if call.principal.is_root:
             return
+        for action, resource, context in self.permissions(call):
+            if not self.iam.is_allowed(call.principal, action, resource, context):
+                raise access_denied()
+
+    def permissions(self, call: Call) -> Iterator[tuple[str, str, dict | None]]:
+        """(CAM action, resource, condition context) for everything the request needs, as COS's documents list it."""
         operation = call.operation
         if operation.name == "cos:DeleteMultipleObjects":
+            # A signed batch delete is authorized key by key as DELETE Object (api 436/8289).
             keys = keys_to_delete(read_document(call))
             if not keys:
                 raise CosError(400, "MalformedXML", "The XML you provided was not well-formed.")
             for key in keys:
-                self.require(call, operation.action, self.resource(call, key))
+                yield "name/cos:DeleteObject", self.resource(call, key), None
             return
-        self.require(call, operation.action, self.resource(call, call.target.key), self.context(call))
+        resource = self.resource(call, call.target.key)
+        for action in operation.actions:
+            yield action, resource, self.context(call)
+        if operation.name in UPLOADS and any(map(ACL_HEADER.fullmatch, lower_headers(call.request))):
+            # An ACL sent with an upload is a PutObjectACL as well (COSCLI documentation).
+            yield "name/cos:PutObjectACL", resource, None
         source = self.copy_source(call)
         if source:
-            resource = bucket_resource(call.source_region, self.appid, source.bucket, source.key)
-            self.require(call, "name/cos:GetObject", resource)
-
-    def require(self, call: Call, action: str, resource: str, context: dict | None = None) -> None:
-        if not self.iam.is_allowed(call.principal, action, resource, context):
-            raise access_denied()
+            yield "name/cos:GetObject", bucket_resource(call.source_region, self.appid, source.bucket, source.key), None
 
     def resource(self, call: Call, key: str | None) -> str:
         if call.operation.level == OBJECT or key:
@@ -261,12 +273,32 @@ class CosFace:
 
     def context(self, call: Call) -> dict | None:
         if call.operation.name in LISTINGS:
-            return {"cos:prefix": call.request.args.get("prefix", "")}
+            return listing_context(call.request.args.get("prefix", ""))
         return None
 
     def copy_source(self, call: Call) -> dialect.CopySource | None:
         value = call.request.headers.get("x-cos-copy-source") or call.request.headers.get("x-amz-copy-source")
         return dialect.parse_copy_source(value) if value else None
+
+    def check_storage_class(self, call: Call) -> None:
+        """A multi-AZ bucket keeps only multi-AZ classes, a single-AZ bucket none (api 436/10881; codes of 436/7730)."""
+        if call.operation.name not in UPLOADS:
+            return
+        headers = lower_headers(call.request)
+        value = (headers.get("x-cos-storage-class") or headers.get("x-amz-storage-class") or "").upper()
+        if not value:
+            return
+        multi_az_class = value in dialect.MULTI_AZ_STORAGE_CLASSES
+        if self.state.is_multi_az(call.target.bucket) and not multi_az_class:
+            raise CosError(
+                400,
+                "OAZOperationNotSupportOnMAZBucket",
+                f"Storage class {value} is not supported by a multi-AZ bucket; use a MAZ_ class or send none.",
+            )
+        if multi_az_class and not self.state.is_multi_az(call.target.bucket):
+            raise CosError(
+                400, "MAZOperationNotSupportOnOAZBucket", f"Storage class {value} needs a multi-AZ bucket."
+            )
 
     # Execution --------------------------------------------------------------------------------------------------
 
@@ -341,6 +373,9 @@ class CosFace:
         environ["RAW_URI"] = environ["REQUEST_URI"] = path + (f"?{query}" if query else "")
         environ["PATH_INFO"] = unquote(path).encode().decode("latin-1")
         dialect.translate_request_headers(environ)
+        storage_class = environ.get("HTTP_X_AMZ_STORAGE_CLASS", "").upper()
+        if storage_class in dialect.MULTI_AZ_STORAGE_CLASSES:  # as S3 clients send them
+            environ["HTTP_X_AMZ_STORAGE_CLASS"] = dialect.MULTI_AZ_STORAGE_CLASSES[storage_class]
         self.attach_body(call, environ)
         return environ
 
@@ -373,6 +408,7 @@ class CosFace:
     def attach_document(self, call: Call, environ: dict) -> None:
         """Bucket configuration documents are small: checked against Content-MD5, then rewritten for the engine."""
         if call.operation.name == "cos:PutBucket":
+            call.multi_az = bucket_az_config(read_environ_document(environ)) == "MAZ"
             document = (
                 "<CreateBucketConfiguration><LocationConstraint>"
                 f"{call.region}</LocationConstraint></CreateBucketConfiguration>"
@@ -403,6 +439,8 @@ class CosFace:
             headers = [(n, v) for n, v in headers if n.lower() != "content-length"]
         if name in OBJECT_WRITES:
             self.state.record_write(call.target.bucket, call.target.key)
+        if name in ("cos:PutBucket", "cos:DeleteBucket"):
+            self.state.set_multi_az(call.target.bucket, call.multi_az)
         # A list body keeps the engine's Content-Length, which for HEAD is the object's size.
         response = Response([rewritten], status=status, headers=headers)
         self.stamp(call, response)
@@ -430,6 +468,11 @@ class CosFace:
         response = Response(document, content_type="application/xml")
         self.stamp(call, response)
         return response
+
+
+def listing_context(prefix: str) -> dict:
+    """cos:prefix is compared URL-encoded: a policy names `registry%2F`, not `registry/` (product 436/46206)."""
+    return {"cos:prefix": quote(prefix, safe="-_.~")}
 
 
 def lower_headers(request: Request) -> dict[str, str]:

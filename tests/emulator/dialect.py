@@ -23,6 +23,13 @@ STORAGE_CLASSES = {
     "DEEP_ARCHIVE": "DEEP_ARCHIVE",
 }
 ENGINE_STORAGE_CLASSES = {engine: cos for cos, engine in STORAGE_CLASSES.items()}
+# The multi-AZ classes (PUT Object, api 436/7749) and the engine's names for them; stored objects are reported with
+# the single-AZ name. A multi-AZ bucket takes only these, a single-AZ bucket none of them.
+MULTI_AZ_STORAGE_CLASSES = {
+    "MAZ_STANDARD": "STANDARD",
+    "MAZ_STANDARD_IA": "STANDARD_IA",
+    "MAZ_INTELLIGENT_TIERING": "INTELLIGENT_TIERING",
+}
 # Classes whose objects must be restored before they can be read.
 UNREADABLE_STORAGE_CLASSES = {"GLACIER", "DEEP_ARCHIVE"}
 ENCRYPTION = {"AES256": "AES256", "cos/kms": "aws:kms", "SM4": None}
@@ -132,7 +139,7 @@ def translate_request_header(name: str, value: str) -> tuple[str, str] | None:
 
 def engine_storage_class(value: str) -> str:
     try:
-        return STORAGE_CLASSES[value.upper()]
+        return {**STORAGE_CLASSES, **MULTI_AZ_STORAGE_CLASSES}[value.upper()]
     except KeyError:
         raise CosError(400, "InvalidStorageClass", f"The storage class you specified is not valid: {value}") from None
 

@@ -36,6 +36,20 @@ def child_text(element: ET.Element, name: str) -> str:
     return next((child.text or "" for child in element if local_name(child.tag) == name), "")
 
 
+def bucket_az_config(document: bytes) -> str:
+    """MAZ or OAZ from a PUT Bucket body (<CreateBucketConfiguration><BucketAZConfig>, api 436/7738); OAZ without one."""
+    if not document.strip():
+        return "OAZ"
+    try:
+        root = ET.fromstring(document)
+    except ET.ParseError:
+        raise CosError(400, "MalformedXML", "The XML you provided was not well-formed.") from None
+    value = next((element.text or "" for element in root.iter() if local_name(element.tag) == "BucketAZConfig"), "OAZ")
+    if value not in ("MAZ", "OAZ"):
+        raise CosError(400, "InvalidArgument", f"BucketAZConfig must be MAZ or OAZ: {value}")
+    return value
+
+
 def local_name(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 

@@ -32,6 +32,23 @@ BUCKET_SUBRESOURCES = {
     "origin": "Origin",
 }
 OBJECT_SUBRESOURCES = {"acl": "ACL", "tagging": "Tagging", "restore": "Restore", "retention": "Retention"}
+# The CAM actions a request is authorized as, where COS's documents name others than the operation itself; the source
+# read of a copy is checked apart.
+DOCUMENTED_ACTIONS = {
+    # api 436/10881: action cos:PutObjectCopy, and a copy "equals a PUT Object on the destination": both (stricter).
+    "cos:PutObjectCopy": ("cos:PutObjectCopy", "cos:PutObject"),
+    # product 436/8287: the multipart set and PutObject on the destination path.
+    "cos:UploadPartCopy": (
+        "cos:InitiateMultipartUpload",
+        "cos:ListMultipartUploads",
+        "cos:ListParts",
+        "cos:PutObject",
+        "cos:CompleteMultipartUpload",
+        "cos:AbortMultipartUpload",
+    ),
+}
+# Uploads whose ACL headers count as a PutObjectACL (COSCLI documentation: the ACL sent with an upload).
+UPLOADS = {"cos:PutObject", "cos:PutObjectCopy", "cos:InitiateMultipartUpload", "cos:PostObject"}
 
 
 @dataclass(frozen=True)
@@ -43,11 +60,9 @@ class Operation:
     level: str
 
     @property
-    def action(self) -> str:
-        """The CAM action: copies are authorized as the write they perform (the source read is checked apart)."""
-        return "name/" + {"cos:PutObjectCopy": "cos:PutObject", "cos:UploadPartCopy": "cos:UploadPart"}.get(
-            self.name, self.name
-        )
+    def actions(self) -> tuple[str, ...]:
+        """The CAM actions needed on the request's own resource."""
+        return tuple("name/" + name for name in DOCUMENTED_ACTIONS.get(self.name, (self.name,)))
 
 
 def classify(method: str, target: Target, args: dict, headers: dict) -> Operation:

@@ -86,6 +86,7 @@ class EmulatorState:
     writes: int = 0
     faults: list[Fault] = field(default_factory=list)
     path_style: dict[str, bool] = field(default_factory=dict)
+    multi_az: set[str] = field(default_factory=set)
     written_at: dict[tuple[str, str], float] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -93,6 +94,7 @@ class EmulatorState:
         with self.lock:
             self.list_delay = 0.0
             self.path_style.clear()
+            self.multi_az.clear()
             self.written_at.clear()
             self.faults.clear()
         self.clear_counters()
@@ -166,3 +168,14 @@ class EmulatorState:
     def path_style_rejected(self, bucket: str) -> bool:
         with self.lock:
             return self.path_style.get(bucket, self.reject_path_style)
+
+    def set_multi_az(self, bucket: str, multi_az: bool) -> None:
+        with self.lock:
+            if multi_az:
+                self.multi_az.add(bucket)
+            else:
+                self.multi_az.discard(bucket)
+
+    def is_multi_az(self, bucket: str) -> bool:
+        with self.lock:
+            return bucket in self.multi_az

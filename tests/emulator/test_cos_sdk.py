@@ -117,6 +117,45 @@ def test_storage_class_and_encryption_use_cos_names(cos, bucket):
     assert listed[0]["StorageClass"] == "ARCHIVE"
 
 
+MULTI_AZ_BUCKET = "maz-1250000000"
+
+
+@pytest.mark.parametrize(
+    "write",
+    [
+        lambda cos, **headers: cos.put_object(Bucket=MULTI_AZ_BUCKET, Key="k", Body=b"x", **headers),
+        lambda cos, **headers: cos.create_multipart_upload(Bucket=MULTI_AZ_BUCKET, Key="k", **headers),
+        lambda cos, **headers: cos.copy_object(
+            Bucket=MULTI_AZ_BUCKET,
+            Key="copy",
+            CopySource={"Bucket": MULTI_AZ_BUCKET, "Key": "k", "Region": "ap-guangzhou"},
+            **headers,
+        ),
+    ],
+    ids=["put-object", "initiate-multipart-upload", "put-object-copy"],
+)
+def test_a_multi_az_bucket_refuses_single_az_storage_classes(cos, write):
+    """api 436/10881: multi-AZ classes copy only into themselves; the stricter reading holds for every write."""
+    cos.create_bucket(Bucket=MULTI_AZ_BUCKET, BucketAZConfig="MAZ")
+    cos.put_object(Bucket=MULTI_AZ_BUCKET, Key="k", Body=b"x")
+    for single_az in ("STANDARD", "STANDARD_IA"):
+        with pytest.raises(CosServiceError) as error:
+            write(cos, StorageClass=single_az)
+        assert (error.value.get_status_code(), error.value.get_error_code()) == (
+            400,
+            "OAZOperationNotSupportOnMAZBucket",
+        )
+    write(cos, StorageClass="MAZ_STANDARD")
+    write(cos)
+
+
+def test_a_single_az_bucket_refuses_multi_az_storage_classes(cos, bucket):
+    with pytest.raises(CosServiceError) as error:
+        cos.put_object(Bucket=bucket, Key="k", Body=b"x", StorageClass="MAZ_STANDARD")
+    assert error.value.get_error_code() == "MAZOperationNotSupportOnOAZBucket"
+    cos.put_object(Bucket=bucket, Key="k", Body=b"x", StorageClass="STANDARD")
+
+
 def test_unknown_cos_header_is_refused_not_ignored(emulator, cos, bucket):
     headers = {"x-cos-forbid-overwrite": "true"}
     authorization = cos.get_auth(Method="PUT", Bucket=bucket, Key="k", Headers=headers, SignHost=False)

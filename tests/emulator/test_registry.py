@@ -47,10 +47,10 @@ def keys_under(cos, prefix: str) -> list[str]:
 
 
 def push_and_pull_back(
-    tmp_path, storage: dict, repository: str, ca_file: str | None = None
+    tmp_path, storage: dict, repository: str, ca_file: str | None = None, layer_sizes=(12 * MIB, 64 * 1024)
 ) -> tuple[oci.OciImage, oci.OciImage]:
     """Pushes a generated image (one layer big enough for multipart) and pulls it back through the registry."""
-    image = oci.write_image(tmp_path / "image", tag="v1", layer_sizes=(12 * MIB, 64 * 1024))
+    image = oci.write_image(tmp_path / "image", tag="v1", layer_sizes=layer_sizes)
     config = registry.registry_config(storage, processes.free_port())
     with registry.run_registry(config, tmp_path / "registry", ca_file) as running:
         try:
@@ -104,10 +104,18 @@ def test_push_and_pull_with_a_sub_user_confined_to_the_root_directory(
     key = sub_user_key(emulator, root, registry_cam_policy(storage_bucket, REGION, emulator.appid, ROOT_DIRECTORY))
     storage = registry.s3_storage(emulator.url, storage_bucket, REGION, *key, rootdirectory=f"/{ROOT_DIRECTORY}")
     control.clear_counters()
-    pushed, pulled = push_and_pull_back(tmp_path, storage, "apps/api")
+    # Blobs below and above the s3 driver's 32 MiB multipart-copy threshold: its Move copies them whole or in parts.
+    pushed, pulled = push_and_pull_back(tmp_path, storage, "apps/api", layer_sizes=(12 * MIB, 33 * MIB, 64 * 1024))
     assert_identical(pushed, pulled)
     used = control.counters()["operations"]
-    assert {"cos:InitiateMultipartUpload", "cos:UploadPart", "cos:GetBucket", "cos:DeleteMultipleObjects"} <= set(used)
+    assert {
+        "cos:InitiateMultipartUpload",
+        "cos:UploadPart",
+        "cos:PutObjectCopy",
+        "cos:UploadPartCopy",
+        "cos:GetBucket",
+        "cos:DeleteMultipleObjects",
+    } <= set(used)
     assert keys_under(cos, f"{ROOT_DIRECTORY}/docker/registry/v2/blobs/")
 
     confined = clients.cos_client(emulator.url, *key)
@@ -133,6 +141,21 @@ def test_push_and_pull_with_a_sub_user_confined_to_the_root_directory(
         with pytest.raises(CosServiceError) as error:
             denied()
         assert (error.value.get_status_code(), error.value.get_error_code()) == (403, "AccessDenied")
+
+
+def test_a_policy_without_put_object_copy_is_refused_at_the_blob_commit(
+    emulator, root, cos, control, storage_bucket, tmp_path
+):
+    """Registry policies used to grant PutObject for the registry's Move; COS asks cos:PutObjectCopy (api 436/10881)."""
+    policy = registry_cam_policy(storage_bucket, REGION, emulator.appid, ROOT_DIRECTORY)
+    policy["statement"][0]["action"].remove("name/cos:PutObjectCopy")
+    key = sub_user_key(emulator, root, policy)
+    storage = registry.s3_storage(emulator.url, storage_bucket, REGION, *key, rootdirectory=f"/{ROOT_DIRECTORY}")
+    control.clear_counters()
+    with pytest.raises(AssertionError):
+        push_and_pull_back(tmp_path, storage, "apps/refused", layer_sizes=(64 * 1024,))
+    assert control.counters()["operations"].get("cos:PutObjectCopy")
+    assert not keys_under(cos, f"{ROOT_DIRECTORY}/docker/registry/v2/blobs/")
 
 
 def test_stock_registry_fails_where_path_style_is_refused(emulator, root, control, storage_bucket, tmp_path):

@@ -15,6 +15,7 @@ from ansible_collections.cosops.registry.plugins.module_utils.registry_policy im
     registry_cam_policy,
 )
 from tests.emulator import cam_policy
+from tests.emulator.cos import listing_context
 
 REGION = "ap-guangzhou"
 APPID = "1250000000"
@@ -36,7 +37,7 @@ def policy_fixture():
     return registry_cam_policy(BUCKET, REGION, APPID, "/registry/")
 
 
-@pytest.mark.parametrize("action", [name for name, _purpose in OBJECT_ACTIONS])
+@pytest.mark.parametrize("action", [name for name, _purpose, _source in OBJECT_ACTIONS])
 def test_object_actions_are_allowed_under_the_root(policy, action):
     assert allows(policy, action, obj("registry/docker/registry/v2/blobs/sha256/ab/data"))
 
@@ -53,13 +54,40 @@ def test_other_buckets_are_untouched(policy):
     assert not allows(policy, "GetObject", obj("registry/x", "other-1250000000"))
 
 
-@pytest.mark.parametrize("action", [name for name, _purpose in LISTING_ACTIONS])
-def test_listing_is_allowed_only_under_the_root(policy, action):
-    assert allows(policy, action, BUCKET_RESOURCE, {"cos:prefix": "registry/docker/registry/v2/repositories/"})
-    assert allows(policy, action, BUCKET_RESOURCE, {"cos:prefix": "registry/"})
-    assert not allows(policy, action, BUCKET_RESOURCE, {"cos:prefix": "other/"})
-    assert not allows(policy, action, BUCKET_RESOURCE, {"cos:prefix": "registry2/"})
+def encoded(prefix: str) -> dict:
+    return listing_context(prefix)
+
+
+def plain(prefix: str) -> dict:
+    return {"cos:prefix": prefix}
+
+
+@pytest.mark.parametrize("action", [name for name, _purpose, _source in LISTING_ACTIONS])
+@pytest.mark.parametrize("context", [encoded, plain], ids=["url-encoded", "plain"])
+def test_listing_is_allowed_only_under_the_root(policy, action, context):
+    """COS compares cos:prefix URL-encoded; the policy holds under a plain comparison as well."""
+    assert allows(policy, action, BUCKET_RESOURCE, context("registry/docker/registry/v2/repositories/"))
+    assert allows(policy, action, BUCKET_RESOURCE, context("registry/"))
+    assert not allows(policy, action, BUCKET_RESOURCE, context("other/"))
+    assert not allows(policy, action, BUCKET_RESOURCE, context("registry2/"))
+    assert not allows(policy, action, BUCKET_RESOURCE, context(""))
     assert not allows(policy, action, BUCKET_RESOURCE, {})
+
+
+def test_a_plain_prefix_pattern_alone_fails_the_encoded_comparison():
+    """What the policy used to say: under COS's URL-encoded comparison no registry listing passes it."""
+    old = {
+        "version": "2.0",
+        "statement": [
+            {
+                "effect": "allow",
+                "action": ["name/cos:GetBucket"],
+                "resource": [BUCKET_RESOURCE],
+                "condition": {"string_like": {"cos:prefix": ["registry/*"]}},
+            }
+        ],
+    }
+    assert not allows(old, "GetBucket", BUCKET_RESOURCE, encoded("registry/docker/registry/v2/repositories/"))
 
 
 @pytest.mark.parametrize(
@@ -68,7 +96,7 @@ def test_listing_is_allowed_only_under_the_root(policy, action):
 )
 def test_bucket_configuration_is_denied(policy, action):
     assert not allows(policy, action, BUCKET_RESOURCE)
-    assert not allows(policy, action, BUCKET_RESOURCE, {"cos:prefix": "registry/"})
+    assert not allows(policy, action, BUCKET_RESOURCE, encoded("registry/"))
 
 
 def test_the_document_passes_cam_validation(policy):
