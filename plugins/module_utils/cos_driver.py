@@ -91,12 +91,16 @@ class ObjectReader(io.RawIOBase):
 
 
 class CosDriver:
-    def __init__(self, config: DriverConfig, api: CosApi | None = None):
+    """upload_headers: SDK arguments sent with every write (PUT Object, PUT Object - Copy, Initiate Multipart Upload),
+    such as the ACL and storage class another driver (the registry's s3 driver) sends there."""
+
+    def __init__(self, config: DriverConfig, api: CosApi | None = None, upload_headers: dict | None = None):
         self.config = config
         self.api = api or CosApi(config.connection(), config.region, pool_size=config.maxconcurrency + 1)
         self.bucket = config.bucket
         self.keys = KeyMapper(config.rootdirectory)
-        self.uploads = MultipartUploads(self.api, self.bucket)
+        self.upload_headers = upload_headers or {}
+        self.uploads = MultipartUploads(self.api, self.bucket, self.upload_headers)
 
     @staticmethod
     def name() -> str:
@@ -184,7 +188,11 @@ class CosDriver:
         source_key, destination_key = self.keys.key(source), self.keys.key(destination)
         if size <= MULTIPART_COPY_THRESHOLD:
             self.api.call(
-                "copy_object", Bucket=self.bucket, Key=destination_key, CopySource=self.uploads.copy_source(source_key)
+                "copy_object",
+                Bucket=self.bucket,
+                Key=destination_key,
+                CopySource=self.uploads.copy_source(source_key),
+                **self.upload_headers,
             )
         else:
             self._multipart_copy(source_key, destination_key, size)
@@ -260,7 +268,7 @@ class CosDriver:
     # Whole-object helpers, shared with the writer.
 
     def put_key(self, key: str, body: bytes) -> None:
-        self.api.call("put_object", Bucket=self.bucket, Key=key, Body=body)
+        self.api.call("put_object", Bucket=self.bucket, Key=key, Body=body, **self.upload_headers)
 
     def get_range(self, key: str, offset: int) -> bytes:
         try:

@@ -24,13 +24,14 @@ def is_truncated(page: dict) -> bool:
 
 
 class MultipartUploads:
-    def __init__(self, api: CosApi, bucket: str):
+    def __init__(self, api: CosApi, bucket: str, upload_headers: dict | None = None):
         self.api = api
         self.bucket = bucket
+        self.upload_headers = upload_headers or {}
 
     def create(self, key: str) -> str:
         # Initiating twice only leaves an extra empty upload, which abort and lifecycle rules clean up.
-        return self.api.call("create_multipart_upload", Bucket=self.bucket, Key=key)["UploadId"]
+        return self.api.call("create_multipart_upload", Bucket=self.bucket, Key=key, **self.upload_headers)["UploadId"]
 
     def upload_part(self, key: str, upload_id: str, number: int, body: bytes) -> Part:
         response = self.api.call(

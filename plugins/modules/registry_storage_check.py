@@ -11,12 +11,19 @@ version_added: 0.1.0
 description:
   - Runs, against Tencent Cloud COS, what a registry with the same C(storage.cos) settings will do, and reports each
     check with a specific hint when it fails.
-  - Checks that the keys are valid, that the bucket exists in the region, how the bucket may be addressed, that objects
-    can be written, read back, listed and deleted under the root directory, that a multipart upload in parts of
-    O(chunksize) with O(maxconcurrency) parts in flight arrives intact (length and sha256, with its speed), that a
-    presigned URL fetches an object, and that the bucket's lifecycle rules abort stale uploads and spare registry data.
+  - Checks that the keys are valid, that the bucket exists in the region, how the bucket may be addressed, that the
+    registry's listings (catalog, tags, uploads) are allowed with its exact prefixes, that objects can be written, read
+    back, listed and deleted under the root directory, that a multipart upload in parts of O(chunksize) with
+    O(maxconcurrency) parts in flight arrives intact (length and sha256, with its speed), that a move commits a blob
+    as the registry does (PUT Object - Copy below the 32 MiB multipart-copy threshold, Upload Part - Copy above it),
+    that a presigned URL fetches an object, and that the bucket's lifecycle rules abort stale uploads and spare
+    registry data.
   - Uses the collection's Python implementation of the COS storage driver (C(docs/cos-driver.md)), so the objects,
-    part sizes and requests are the registry's.
+    part sizes and requests are the registry's. With O(driver=s3) every write also carries the headers the stock
+    registry's s3 driver sends (O(objectacl), O(storageclass)), so a key or bucket that would refuse the registry's
+    writes fails here first.
+  - A refused request is reported with the CAM action the key lacks; an upload refused only for its ACL header names
+    C(name/cos:PutObjectACL).
   - Everything it writes lives under C(<rootdirectory>/_storage_check/) and is deleted, and its multipart uploads
     aborted, whether the checks pass, fail or are interrupted.
 author: cosops.registry contributors (@cosops)
@@ -67,14 +74,37 @@ options:
       - A URL whose host is an IP address is where requests are sent; they keep the bucket's virtual-host name.
       - Defaults to O(cos_endpoint).
     type: str
+  driver:
+    description:
+      - The registry's storage driver. V(s3) (the stock C(registry:3) and C(registry:2) images) sends O(objectacl) and
+        O(storageclass) with every write, as distribution's s3 driver does; V(cos) sends neither.
+    type: str
+    choices: [s3, cos]
+    default: s3
+  objectacl:
+    description:
+      - The registry's C(storage.s3.objectacl), a canned ACL the s3 driver sends with every write (C(x-amz-acl)). COS
+        authorizes it as C(name/cos:PutObjectACL). Only with O(driver=s3).
+    type: str
+    choices: [private, public-read, public-read-write, authenticated-read, aws-exec-read, bucket-owner-read,
+      bucket-owner-full-control]
+    default: private
+  storageclass:
+    description:
+      - The registry's C(storage.s3.storageclass). V(NONE) sends no storage class, so objects take the bucket's class;
+        any other value is sent with every write, and a multi-AZ bucket refuses every class the s3 driver can send
+        (C(OAZOperationNotSupportOnMAZBucket)). Only with O(driver=s3).
+    type: str
+    choices: [NONE, STANDARD, STANDARD_IA, INTELLIGENT_TIERING]
+    default: NONE
   checks:
     description:
       - Which checks to run. In check mode only those that read (V(credentials), V(bucket), V(addressing),
-        V(lifecycle)) run; the others are listed in RV(skipped).
+        V(listing), V(lifecycle)) run; the others are listed in RV(skipped).
     type: list
     elements: str
-    choices: [credentials, bucket, addressing, read_write, multipart, presigned_url, lifecycle]
-    default: [credentials, bucket, addressing, read_write, multipart, presigned_url, lifecycle]
+    choices: [credentials, bucket, addressing, listing, read_write, multipart, move, presigned_url, lifecycle]
+    default: [credentials, bucket, addressing, listing, read_write, multipart, move, presigned_url, lifecycle]
   smoke_size:
     description:
       - Bytes to send in the multipart smoke upload. Defaults to three parts and one MiB (3 x O(chunksize) + 1048576),
@@ -94,7 +124,7 @@ attributes:
   check_mode:
     description: In check mode only the checks that read run; nothing is written.
     support: partial
-    details: The checks that write (read_write, multipart, presigned_url) are skipped and listed in RV(skipped).
+    details: The checks that write (read_write, multipart, move, presigned_url) are skipped and listed in RV(skipped).
   diff_mode:
     description: Has nothing to show as a diff; it leaves nothing changed.
     support: none
@@ -127,8 +157,15 @@ EXAMPLES = r"""
     bucket: registry-1250000000
     region: ap-guangzhou
     rootdirectory: /registry
-    checks: [credentials, bucket, addressing, lifecycle]
+    checks: [credentials, bucket, addressing, listing, lifecycle]
     fail_on: warning
+
+- name: Writes as a registry whose s3 driver sends storageclass STANDARD (refused by multi-AZ buckets)
+  cosops.registry.registry_storage_check:
+    bucket: registry-1250000000
+    region: ap-guangzhou
+    rootdirectory: /registry
+    storageclass: STANDARD
 """
 
 RETURN = r"""
@@ -168,13 +205,13 @@ summary:
   description: One line for people.
   returned: always
   type: str
-  sample: "registry-1250000000/registry: all 7 checks passed; multipart upload at 84.1 MB/s"
+  sample: "registry-1250000000/registry: all 9 checks passed; multipart upload at 84.1 MB/s"
 skipped:
   description: Checks not run, because of check mode or because an earlier check showed they could not succeed.
   returned: always
   type: list
   elements: str
-  sample: [read_write, multipart, presigned_url]
+  sample: [read_write, multipart, move, presigned_url]
 """
 
 import hashlib
@@ -187,6 +224,7 @@ import uuid
 from ansible_collections.cosops.registry.plugins.module_utils.bucket import read_lifecycle
 from ansible_collections.cosops.registry.plugins.module_utils.client import CosApi, cos_endpoint_settings, is_not_found
 from ansible_collections.cosops.registry.plugins.module_utils.cos_driver import (
+    MULTIPART_COPY_THRESHOLD,
     CosDriver,
     DriverConfig,
     PathNotFoundError,
@@ -201,23 +239,41 @@ from ansible_collections.cosops.registry.plugins.module_utils.lifecycle import (
 )
 from ansible_collections.cosops.registry.plugins.module_utils.module import TencentCloudModule
 from ansible_collections.cosops.registry.plugins.module_utils.naming import split_bucket
+from ansible_collections.cosops.registry.plugins.module_utils.s3_driver import (
+    NO_STORAGE_CLASS,
+    OBJECT_ACLS,
+    STORAGE_CLASSES,
+    upload_headers,
+)
 
-CHECKS = ["credentials", "bucket", "addressing", "read_write", "multipart", "presigned_url", "lifecycle"]
-WRITING_CHECKS = {"read_write", "multipart", "presigned_url"}
+CHECKS = [
+    "credentials",
+    "bucket",
+    "addressing",
+    "listing",
+    "read_write",
+    "multipart",
+    "move",
+    "presigned_url",
+    "lifecycle",
+]
+WRITING_CHECKS = {"read_write", "multipart", "move", "presigned_url"}
 # Once these fail, checks that need a working key or bucket are not worth running.
 BLOCKING_CODES = {"InvalidAccessKeyId", "SignatureDoesNotMatch", "NoSuchBucket", "ClientNetworkError"}
 PROBE_DIRECTORY = "/_storage_check"
 BLOCK = 1024 * 1024
 MB = 1000 * 1000
-# The SDK names calls by their method; CAM policies name some of them differently.
+# The SDK names calls by their method; CAM policies name some of them differently (docs/least-privilege.md).
 CAM_ACTIONS = {
     "ListObjects": "GetBucket",
     "ListBuckets": "GetService",
     "CreateMultipartUpload": "InitiateMultipartUpload",
-    "DeleteObjects": "DeleteMultipleObjects",
-    "UploadPartCopy": "UploadPart",
-    "CopyObject": "PutObject",
+    "DeleteObjects": "DeleteObject",
+    "UploadPartCopy": "PutObject",
+    "CopyObject": "PutObjectCopy",
 }
+# Writes that carry the s3 driver's upload headers; COS authorizes an ACL header on them as a PutObjectACL.
+UPLOAD_CALLS = {"PutObject", "CopyObject", "CreateMultipartUpload"}
 BODYLESS_REFUSALS = {"Forbidden", "Unknown"}
 BUCKET_ACTIONS = {"GetBucket", "HeadBucket", "ListMultipartUploads", "GetBucketLifecycle"}
 HINTS = {
@@ -280,9 +336,26 @@ class StorageCheck:
             return self.missing_bucket_hint()
         # A refused HEAD has no body, so no code: its 403 is the same refusal.
         if error.code == "AccessDenied" or (error.status == 403 and error.code in BODYLESS_REFUSALS):
-            action = cam_action(error.action)
+            action = self.refused_action(error)
             return f"The key may not call {action}: allow {action} on {self.resource(action)} in the key's CAM policy."
         return ""
+
+    def refused_action(self, error: TencentCloudError) -> str:
+        """The CAM action behind a refusal: PutObjectACL when a write is refused with the ACL header and not without."""
+        headers = self.driver.upload_headers
+        if error.action in UPLOAD_CALLS and "ACL" in headers and not self.write_works(headers):
+            if self.write_works({}):
+                return "name/cos:PutObjectACL"
+        return cam_action(error.action)
+
+    def write_works(self, headers: dict) -> bool:
+        key = self.key(f"{self.probe}/acl-probe")
+        try:
+            self.api.call("put_object", Bucket=self.config.bucket, Key=key, Body=b"", **headers)
+            self.api.call("delete_object", Bucket=self.config.bucket, Key=key)
+        except TencentCloudError:
+            return False
+        return True
 
     def missing_bucket_hint(self) -> str:
         elsewhere = self.bucket_regions.get(self.config.bucket)
@@ -327,6 +400,14 @@ class StorageCheck:
                 severity="warning",
             )
         return f"virtual-host requests work; path-style requests are accepted too (HTTP {status})"
+
+    def listing(self) -> str:
+        """The listings the registry makes, with its exact prefixes: catalog and tags, a walk, uploads in progress."""
+        repositories = self.key("/docker/registry/v2/repositories") + "/"
+        self.api.call("list_objects", Bucket=self.config.bucket, Prefix=repositories, Delimiter="/", MaxKeys=1)
+        self.api.call("list_objects", Bucket=self.config.bucket, Prefix=self.key("/docker/registry/v2") + "/", MaxKeys=1)
+        self.api.call("list_multipart_uploads", Bucket=self.config.bucket, Prefix=repositories, MaxUploads=1)
+        return f"the registry's listings under {repositories} and its uploads in progress are allowed"
 
     def list_root(self) -> dict:
         return self.api.call(
@@ -408,6 +489,24 @@ class StorageCheck:
             f" sent at {self.upload_rate:.1f} MB/s, read back at {rate(length, read_seconds):.1f} MB/s, sha256 matches"
         )
 
+    def move(self) -> str:
+        """Blob commits as the registry makes them: a Move of a small and of a large blob, read back by size."""
+        sizes = {"PUT Object - Copy": 4096, "Upload Part - Copy": MULTIPART_COPY_THRESHOLD + BLOCK}
+        for name, size in sizes.items():
+            source, destination = f"{self.probe}/upload-{size}", f"{self.probe}/blob-{size}"
+            with self.driver.writer(source) as writer:
+                for block_size in block_sizes(size):
+                    writer.write(bytes(block_size))
+                writer.commit()
+            self.driver.move(source, destination)
+            if self.driver.stat(destination).size != size:
+                raise CheckFailed(f"{name} of {size} bytes left {destination} with another size")
+            self.driver.delete(destination)
+        return (
+            f"moved {sizes['PUT Object - Copy']} bytes with PUT Object - Copy and {sizes['Upload Part - Copy']} bytes"
+            " with Upload Part - Copy, as the registry commits blobs"
+        )
+
     def presigned_url(self) -> str:
         import requests
 
@@ -473,7 +572,7 @@ class StorageCheck:
             self.driver.delete(self.probe)
         except PathNotFoundError:
             pass
-        if "multipart" not in ran:
+        if not ran & {"multipart", "move"}:
             return
         page = self.api.call("list_multipart_uploads", Bucket=self.config.bucket, Prefix=self.key(self.probe) + "/")
         for upload in page.get("Upload", []):
@@ -599,7 +698,8 @@ def run(module: TencentCloudModule) -> dict:
     connection = config.connection(
         timeout=params["timeout"], retries=params["retries"], validate_certs=params["validate_certs"]
     )
-    driver = CosDriver(config, CosApi(connection, config.region, pool_size=config.maxconcurrency + 1))
+    headers = upload_headers(params["objectacl"], params["storageclass"]) if params["driver"] == "s3" else {}
+    driver = CosDriver(config, CosApi(connection, config.region, pool_size=config.maxconcurrency + 1), headers)
     check = StorageCheck(driver, smoke_size, params["validate_certs"])
     names = [name for name in CHECKS if name in params["checks"]]
     for signum in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
@@ -628,6 +728,9 @@ def main() -> None:
             "maxconcurrency": {"type": "int", "default": 10},
             "secure": {"type": "bool", "default": True},
             "endpoint": {"type": "str"},
+            "driver": {"type": "str", "choices": ["s3", "cos"], "default": "s3"},
+            "objectacl": {"type": "str", "choices": list(OBJECT_ACLS), "default": "private"},
+            "storageclass": {"type": "str", "choices": list(STORAGE_CLASSES), "default": NO_STORAGE_CLASS},
             "checks": {"type": "list", "elements": "str", "choices": CHECKS, "default": CHECKS},
             "smoke_size": {"type": "int"},
             "fail_on": {"type": "str", "choices": ["error", "warning"], "default": "error"},
