@@ -143,3 +143,13 @@ def test_path_style_can_be_refused_per_bucket(control, s3, s3_bucket):
     assert error_code(error) == (403, "PathStyleDomainForbidden")
     control.set_path_style(s3_bucket, reject=False)
     assert s3.list_objects_v2(Bucket=s3_bucket)["KeyCount"] == 0
+
+
+def test_a_multi_az_bucket_refuses_the_s3_drivers_default_storage_class(cos, s3):
+    """distribution's s3 driver sends x-amz-storage-class: STANDARD unless storageclass is NONE."""
+    cos.create_bucket(Bucket="maz-1250000000", BucketAZConfig="MAZ")
+    with pytest.raises(ClientError) as error:
+        s3.put_object(Bucket="maz-1250000000", Key="k", Body=b"x", StorageClass="STANDARD", ACL="private")
+    assert error_code(error) == (400, "OAZOperationNotSupportOnMAZBucket")
+    s3.put_object(Bucket="maz-1250000000", Key="k", Body=b"x", ACL="private")
+    assert s3.get_object(Bucket="maz-1250000000", Key="k")["Body"].read() == b"x"
