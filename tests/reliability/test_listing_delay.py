@@ -1,0 +1,107 @@
+"""registry:2 and registry:3 under listings that lag behind writes (the emulator's list_delay), each with a CAM
+sub-user key holding the collection's least-privilege policy: registry:3 addresses the bucket by virtual host on a
+bucket that refuses path style, as new COS buckets do; registry:2 can only use path style. Both run the same workload
+(tests/reliability/listing_delay.py); what they did is written to docs/registry-versions.md."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from ansible_collections.cosops.registry.plugins.module_utils.registry_policy import registry_cam_policy
+from tests.reliability import listing_delay
+from tests.support import clients, processes, registry
+
+pytestmark = pytest.mark.skipif(
+    not (shutil.which("skopeo") and shutil.which(registry.REGISTRY_BINARY) and shutil.which("go")),
+    reason="needs skopeo, docker-registry and Go",
+)
+
+BUCKET = "images-1250000000"
+REGION = "ap-guangzhou"
+ROOT_DIRECTORY = "registry"
+# registry:2 fails fast under lagging listings; its rounds are many and short. registry:3's are slower (every push
+# succeeds, large layers are moved by multipart copy), and its figure is the assertion, not a rate.
+ROUNDS = {2: 3, 3: 2}
+
+
+def run_workload(
+    emulator, control, tmp_path, version: int, rounds: int, list_delay: float = listing_delay.LIST_DELAY
+) -> tuple[listing_delay.Outcome, listing_delay.LogFigures]:
+    """The workload against the registry of distribution `version` on a fresh bucket, listings delayed."""
+    root = (emulator.iam.root_secret_id, emulator.iam.root_secret_key)
+    clients.cos_client(emulator.url, *root).create_bucket(Bucket=BUCKET)
+    # New COS buckets refuse path style; registry:2 cannot do anything else, so its bucket is an older one.
+    control.set_path_style(BUCKET, reject=version >= 3)
+    control.set_list_delay(list_delay)
+    key = clients.sub_user_key(emulator.url, root, registry_cam_policy(BUCKET, REGION, emulator.appid, ROOT_DIRECTORY))
+    endpoint, proxy = (registry.cos_endpoint(REGION), emulator.url) if version >= 3 else (emulator.url, None)
+    storage = registry.s3_storage(endpoint, BUCKET, REGION, *key, rootdirectory=f"/{ROOT_DIRECTORY}")
+    if version >= 3:
+        storage["s3"]["forcepathstyle"] = False
+    # As the role renders by default: blob downloads through the registry, the in-memory blob descriptor cache.
+    config = registry.registry_config(storage, processes.free_port(), redirect=False, cache="inmemory", access_log=True)
+    with registry.run_registry(config, tmp_path / "registry", version=version, proxy=proxy) as running:
+        outcome = listing_delay.Workload(running, tmp_path, list_delay).run(rounds)
+        log = listing_delay.read_log(running.log())
+    return outcome, log
+
+
+def record(figures, version: int, outcome: listing_delay.Outcome, log: listing_delay.LogFigures) -> None:
+    values = {
+        "rounds": outcome.rounds,
+        "requests": log.requests,
+        "failed_requests": sum(log.failed.values()),
+        "failed_upload_completions": log.failed["blob upload completion"],
+        "failed_fresh_listings": log.failed["fresh listing"],
+        "pushes": outcome.pushes,
+        "pushes_failed": outcome.pushes_failed,
+        "pulls": outcome.pulls,
+        "pulls_failed": outcome.pulls_failed,
+        "fresh_listings": outcome.fresh_listings,
+        "fresh_listings_stale": outcome.fresh_listings_stale,
+        "settled_listings": outcome.settled_listings,
+        "settled_listings_wrong": outcome.settled_listings_wrong,
+        "deletes_failed": outcome.deletes_failed,
+        "collections": outcome.collections,
+        "collections_failed": outcome.collections_failed,
+        "stray_errors": len(log.stray_errors),
+    }
+    for name, value in values.items():
+        figures.set(f"listing_{name}_v{version}", value)
+
+
+def test_registry_3_serves_the_workload_under_lagging_listings(emulator, control, tmp_path, figures):
+    """Every push (a failed layer retried, as docker does), pull, settled listing, delete and garbage collection
+    works; the only failed requests are the known upload completions and listings made at once."""
+    outcome, log = run_workload(emulator, control, tmp_path, 3, ROUNDS[3])
+    record(figures, 3, outcome, log)
+    client_failures = (
+        outcome.pushes_failed
+        + outcome.pulls_failed
+        + outcome.settled_listings_wrong
+        + outcome.deletes_failed
+        + outcome.collections_failed
+    )
+    assert client_failures == 0, "\n".join(outcome.problems)
+    assert set(log.failed) <= {"blob upload completion", "fresh listing"}, log.failed
+    # Each failed completion is distribution's Move -> Delete missing the upload it just completed, nothing else.
+    assert log.upload_move_failures == log.failed["blob upload completion"]
+    assert not log.stray_errors, log.stray_errors[:5]
+
+
+def test_registry_2_failure_rate_under_lagging_listings(emulator, control, tmp_path, figures):
+    """A measurement, not a verdict: how many requests registry:2 fails in the same workload."""
+    outcome, log = run_workload(emulator, control, tmp_path, 2, ROUNDS[2])
+    assert outcome.rounds == ROUNDS[2] and log.requests > 0, "the workload did not run"
+    record(figures, 2, outcome, log)
+
+
+@pytest.mark.parametrize("version", [2, 3])
+def test_workload_fails_nothing_when_listings_keep_up(emulator, control, tmp_path, version):
+    """The control: without the delay both generations pass the same round, so what fails above is the delay's."""
+    outcome, log = run_workload(emulator, control, tmp_path, version, rounds=1, list_delay=0)
+    assert not outcome.problems, outcome.problems
+    assert not log.failed and not log.stray_errors, (log.failed, log.stray_errors[:5])
+    assert outcome.pulls and outcome.collections
