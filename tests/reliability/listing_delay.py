@@ -86,6 +86,7 @@ class Outcome:
     fresh_listings_stale: int = 0
     settled_listings: int = 0
     settled_listings_wrong: int = 0
+    deletes: int = 0
     deletes_failed: int = 0
     collections: int = 0
     collections_failed: int = 0
@@ -232,6 +233,7 @@ class Workload:
             self.outcome.failed(counter, f"{what} listed {when}: HTTP {status}, missing {sorted(missing)}")
 
     def delete(self, layout: oci.OciImage, repository: str) -> None:
+        self.outcome.deletes += 1
         deleted = self.api("DELETE", f"{repository}/manifests/{layout.manifest_digest}", AGENT).status_code
         gone = self.api("HEAD", f"{repository}/manifests/{layout.manifest_digest}", ABSENT_AGENT).status_code
         if (deleted, gone) != (202, 404):

@@ -5,6 +5,7 @@ bucket that refuses path style, as new COS buckets do; registry:2 can only use p
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 
 import pytest
@@ -49,23 +50,13 @@ def run_workload(
 
 
 def record(figures, version: int, outcome: listing_delay.Outcome, log: listing_delay.LogFigures) -> None:
-    values = {
-        "rounds": outcome.rounds,
+    """Every count of the outcome and of the log, as listing_<name>_v<version> (docs/registry-versions.md)."""
+    values = {name: value for name, value in dataclasses.asdict(outcome).items() if isinstance(value, int)}
+    values |= {
         "requests": log.requests,
         "failed_requests": sum(log.failed.values()),
         "failed_upload_completions": log.failed["blob upload completion"],
         "failed_fresh_listings": log.failed["fresh listing"],
-        "pushes": outcome.pushes,
-        "pushes_failed": outcome.pushes_failed,
-        "pulls": outcome.pulls,
-        "pulls_failed": outcome.pulls_failed,
-        "fresh_listings": outcome.fresh_listings,
-        "fresh_listings_stale": outcome.fresh_listings_stale,
-        "settled_listings": outcome.settled_listings,
-        "settled_listings_wrong": outcome.settled_listings_wrong,
-        "deletes_failed": outcome.deletes_failed,
-        "collections": outcome.collections,
-        "collections_failed": outcome.collections_failed,
         "stray_errors": len(log.stray_errors),
     }
     for name, value in values.items():
