@@ -183,7 +183,7 @@ class Workload:
     def push(self, layout: oci.OciImage, repository: str, tag: str) -> bool:
         self.outcome.pushes += 1
         errors = []
-        for attempt in range(PUSH_ATTEMPTS):
+        for _attempt in range(PUSH_ATTEMPTS):
             try:
                 registry.skopeo(
                     "copy",
