@@ -5,10 +5,16 @@ bucket that refuses path style, as new COS buckets do; registry:2 can only use p
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import hashlib
+import os
 import shutil
+from typing import Iterator
+from urllib.parse import urljoin
 
 import pytest
+import requests
 
 from ansible_collections.cosops.registry.plugins.module_utils.registry_policy import registry_cam_policy
 from tests.reliability import listing_delay
@@ -22,15 +28,16 @@ pytestmark = pytest.mark.skipif(
 BUCKET = "images-1250000000"
 REGION = "ap-guangzhou"
 ROOT_DIRECTORY = "registry"
-# registry:2 fails fast under lagging listings; its rounds are many and short. registry:3's are slower (every push
-# succeeds, large layers are moved by multipart copy), and its figure is the assertion, not a rate.
+# registry:2's rounds are its measurement, registry:3's its assertion; few enough to keep both near a minute (every
+# failed push is tried three times with a 33 MiB layer).
 ROUNDS = {2: 3, 3: 2}
 
 
-def run_workload(
-    emulator, control, tmp_path, version: int, rounds: int, list_delay: float = listing_delay.LIST_DELAY
-) -> tuple[listing_delay.Outcome, listing_delay.LogFigures]:
-    """The workload against the registry of distribution `version` on a fresh bucket, listings delayed."""
+@contextlib.contextmanager
+def registry_on_fresh_bucket(
+    emulator, control, tmp_path, version: int, list_delay: float = listing_delay.LIST_DELAY
+) -> Iterator[registry.RunningRegistry]:
+    """The registry of distribution `version` on a fresh bucket with listings delayed, on a least-privilege key."""
     root = (emulator.iam.root_secret_id, emulator.iam.root_secret_key)
     clients.cos_client(emulator.url, *root).create_bucket(Bucket=BUCKET)
     # New COS buckets refuse path style; registry:2 cannot do anything else, so its bucket is an older one.
@@ -44,9 +51,16 @@ def run_workload(
     # As the role renders by default: blob downloads through the registry, the in-memory blob descriptor cache.
     config = registry.registry_config(storage, processes.free_port(), redirect=False, cache="inmemory", access_log=True)
     with registry.run_registry(config, tmp_path / "registry", version=version, proxy=proxy) as running:
+        yield running
+
+
+def run_workload(
+    emulator, control, tmp_path, version: int, rounds: int, list_delay: float = listing_delay.LIST_DELAY
+) -> tuple[listing_delay.Outcome, listing_delay.LogFigures]:
+    """The workload against a fresh registry of distribution `version`, and what its log says."""
+    with registry_on_fresh_bucket(emulator, control, tmp_path, version, list_delay) as running:
         outcome = listing_delay.Workload(running, tmp_path, list_delay).run(rounds)
-        log = listing_delay.read_log(running.log())
-    return outcome, log
+        return outcome, listing_delay.read_log(running.log())
 
 
 def record(figures, version: int, outcome: listing_delay.Outcome, log: listing_delay.LogFigures) -> None:
@@ -96,3 +110,30 @@ def test_workload_fails_nothing_when_listings_keep_up(emulator, control, tmp_pat
     assert not outcome.problems, outcome.problems
     assert not log.failed and not log.stray_errors, (log.failed, log.stray_errors[:5])
     assert outcome.pulls and outcome.collections
+
+
+def test_registry_3_refuses_the_same_upload_completion_again(emulator, control, tmp_path):
+    """Why a retry in front of the registry cannot hide the failed completion: once the upload's multipart upload is
+    completed, repeating the same PUT fails too; only a new upload (what docker's retry sends) succeeds."""
+    with registry_on_fresh_bucket(emulator, control, tmp_path, 3) as running:
+        blob = os.urandom(1024 * 1024)
+        digest = "sha256:" + hashlib.sha256(blob).hexdigest()
+        completion = upload_completion_url(running.url, "retried/app", blob, digest)
+        first = requests.put(completion, timeout=listing_delay.HTTP_TIMEOUT)
+        assert first.status_code == 500 and "_uploads/" in first.text, first.text
+        again = requests.put(completion, timeout=listing_delay.HTTP_TIMEOUT)
+        # docs/registry-versions.md quotes this answer.
+        assert again.status_code == 500 and "append to zero-size path" in again.text, again.text
+
+
+def upload_completion_url(url: str, repository: str, blob: bytes, digest: str) -> str:
+    """Starts an upload, sends `blob` in one PATCH and returns the URL whose PUT completes it."""
+    started = requests.post(f"{url}/v2/{repository}/blobs/uploads/", timeout=listing_delay.HTTP_TIMEOUT)
+    patched = requests.patch(
+        urljoin(url, started.headers["Location"]),
+        data=blob,
+        headers={"Content-Type": "application/octet-stream"},
+        timeout=listing_delay.HTTP_TIMEOUT,
+    )
+    location = urljoin(url, patched.headers["Location"])
+    return f"{location}{'&' if '?' in location else '?'}digest={digest}"
