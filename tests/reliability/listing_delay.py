@@ -80,6 +80,8 @@ class Outcome:
     rounds: int = 0
     pushes: int = 0
     pushes_failed: int = 0
+    push_attempts: int = 0
+    push_attempts_failed: int = 0
     pulls: int = 0
     pulls_failed: int = 0
     fresh_listings: int = 0
@@ -184,6 +186,7 @@ class Workload:
         self.outcome.pushes += 1
         errors = []
         for _attempt in range(PUSH_ATTEMPTS):
+            self.outcome.push_attempts += 1
             try:
                 registry.skopeo(
                     "copy",
@@ -193,6 +196,7 @@ class Workload:
                 )
                 return True
             except AssertionError as failure:
+                self.outcome.push_attempts_failed += 1
                 errors.append(str(failure).strip().splitlines()[-1])
             finally:
                 self.last_write = time.monotonic()

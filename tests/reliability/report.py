@@ -88,11 +88,8 @@ LISTING_ROWS = [
     ("failed_requests", "requests", "failed requests: 5xx, or 4xx other than a 404 the client asked for"),
     ("failed_upload_completions", None, "of which blob upload completions (`PUT .../blobs/uploads/<id>?digest=`)"),
     ("failed_fresh_listings", None, "of which tag or catalog listings right after the push"),
-    (
-        "pushes_failed",
-        "pushes",
-        f"image pushes that failed {PUSH_ATTEMPTS} attempts (skopeo, tried again as docker does)",
-    ),
+    ("push_attempts_failed", "push_attempts", "skopeo push attempts that failed"),
+    ("pushes_failed", "pushes", f"image pushes that failed {PUSH_ATTEMPTS} attempts (tried again as docker does)"),
     ("pulls_failed", "pulls", "pulls that failed or differed from what was pushed"),
     ("fresh_listings_stale", "fresh_listings", "tag lists and catalogs right after the push that missed a new one"),
     (
