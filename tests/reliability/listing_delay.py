@@ -25,9 +25,10 @@ SETTLE_MARGIN = 0.5
 MIB = 1024 * 1024
 # A layer above distribution's default multipartcopythresholdsize (32 MiB), so its Move is a multipart copy.
 LARGE_LAYER = 33 * MIB
-# A failed push is tried again, as docker retries a failed layer upload (up to 5 attempts); skopeo retries only network
-# errors and 502-504, never the registry's 500.
-PUSH_ATTEMPTS = 3
+# A failed push is run again, as a person or a CI job would: skopeo stops at the first failed blob and does not retry a
+# 500 (its --retry-times covers network errors and 502-504), so an image of n new blobs may need n + 1 attempts where
+# every first completion of a blob fails. docker retries a failed layer, but not the image config.
+PUSH_ATTEMPTS = 4
 HTTP_TIMEOUT = 30
 # The workload's own requests carry these user agents, so that the access log tells which answers were expected.
 AGENT = "cosops-listing-delay"

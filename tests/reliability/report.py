@@ -89,7 +89,7 @@ LISTING_ROWS = [
     ("failed_upload_completions", None, "of which blob upload completions (`PUT .../blobs/uploads/<id>?digest=`)"),
     ("failed_fresh_listings", None, "of which tag or catalog listings right after the push"),
     ("push_attempts_failed", "push_attempts", "skopeo push attempts that failed"),
-    ("pushes_failed", "pushes", f"image pushes that failed {PUSH_ATTEMPTS} attempts (tried again as docker does)"),
+    ("pushes_failed", "pushes", f"image pushes that failed {PUSH_ATTEMPTS} attempts (a failed push run again)"),
     ("pulls_failed", "pulls", "pulls that failed or differed from what was pushed"),
     ("fresh_listings_stale", "fresh_listings", "tag lists and catalogs right after the push that missed a new one"),
     (
@@ -189,7 +189,9 @@ def render_listing(figures: dict, today: datetime.date) -> str:
     lines = [
         LISTING_START,
         "",
-        f"Measured on {today.isoformat()} ({machine()}), listings delayed {LIST_DELAY:g} s:",
+        f"- Date: {today.isoformat()}",
+        f"- Machine: {machine()}",
+        f"- Listings delayed: {LIST_DELAY:g} s",
         "",
         f"| | registry:2 (distribution 2.8.2) | registry:3 (distribution {pinned_distribution()}) |",
         "| --- | --- | --- |",
