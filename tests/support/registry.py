@@ -59,7 +59,8 @@ def s3_storage(
     chunksize: int = 5 * 1024 * 1024,
     **options,
 ) -> dict:
-    """The `storage:` section for the s3 driver pointed at a COS-compatible endpoint (path-style, SigV4)."""
+    """The `storage:` section for the s3 driver pointed at a COS-compatible endpoint, SigV4. distribution 2 always
+    addresses the bucket path-style; give distribution 3 `forcepathstyle=False` for virtual-host addressing."""
     s3 = {
         "accesskey": access_key,
         "secretkey": secret_key,
