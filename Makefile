@@ -82,7 +82,8 @@ molecule: collection system  ## the registry role: rendered configs served by do
 	  molecule --base-config molecule/shared/base.yml test $(if $(SCENARIO),--scenario-name $(SCENARIO),--all)'
 
 .PHONY: reliability
-reliability: venv system  ## faults, secrets, bad input, least privilege, load, nothing lost; writes docs/reliability.md
+reliability: venv system  ## faults, secrets, bad input, least privilege, load, nothing lost, lagging listings; writes docs/reliability.md and the table of docs/registry-versions.md
+	tests/setup/go-programs.sh registry >/dev/null
 	tests/setup/dockerd.sh start
 	trap 'tests/setup/dockerd.sh stop' EXIT; \
 	tests/setup/registry-image.sh docker && \

@@ -4,12 +4,10 @@ bucket's root directory."""
 
 from __future__ import annotations
 
-import json
 import shutil
 
 import pytest
 from qcloud_cos.cos_exception import CosServiceError
-from tencentcloud.cam.v20190116 import models as cam_models
 
 from ansible_collections.cosops.registry.plugins.module_utils.registry_policy import registry_cam_policy
 from tests.emulator.iam import DEFAULT_ROOT_SECRET_ID, DEFAULT_ROOT_SECRET_KEY
@@ -79,29 +77,13 @@ def test_push_and_pull_with_the_root_key(emulator, root, cos, storage_bucket, tm
     assert keys_under(cos, "") == keys  # nothing outside the root directory
 
 
-def sub_user_key(emulator, root, policy: dict) -> tuple[str, str]:
-    """A CAM sub-user with only `policy` attached, and its new API key, made through tencentcloud-sdk-python."""
-    cam = clients.cam(emulator.url, *root)
-    add_user = cam_models.AddUserRequest()
-    add_user.Name, add_user.ConsoleLogin, add_user.UseApi = "registry-storage", 0, 0
-    uin = cam.AddUser(add_user).Uin
-    create_policy = cam_models.CreatePolicyRequest()
-    create_policy.PolicyName, create_policy.PolicyDocument = "registry-storage", json.dumps(policy)
-    policy_id = cam.CreatePolicy(create_policy).PolicyId
-    attach = cam_models.AttachUserPolicyRequest()
-    attach.PolicyId, attach.AttachUin = policy_id, uin
-    cam.AttachUserPolicy(attach)
-    create_key = cam_models.CreateAccessKeyRequest()
-    create_key.TargetUin = uin
-    key = cam.CreateAccessKey(create_key).AccessKey
-    return key.AccessKeyId, key.SecretAccessKey
-
-
 def test_push_and_pull_with_a_sub_user_confined_to_the_root_directory(
     emulator, root, cos, control, storage_bucket, tmp_path
 ):
     """The collection's least-privilege policy is enough for the registry, and confines the key to the root."""
-    key = sub_user_key(emulator, root, registry_cam_policy(storage_bucket, REGION, emulator.appid, ROOT_DIRECTORY))
+    key = clients.sub_user_key(
+        emulator.url, root, registry_cam_policy(storage_bucket, REGION, emulator.appid, ROOT_DIRECTORY)
+    )
     storage = registry.s3_storage(emulator.url, storage_bucket, REGION, *key, rootdirectory=f"/{ROOT_DIRECTORY}")
     control.clear_counters()
     # Blobs below and above the s3 driver's 32 MiB multipart-copy threshold: its Move copies them whole or in parts.

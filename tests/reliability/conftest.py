@@ -1,5 +1,6 @@
 """Fixtures of the reliability suite, and the figures it gathers: every test may record numbers (`figures`), which are
-merged across pytest-xdist workers and written to docs/reliability.md when the whole suite has passed.
+merged across pytest-xdist workers and, when the run has passed, written to docs/reliability.md (once every figure of
+the suite is there) and to the measured table of docs/registry-versions.md (once test_listing_delay.py's are).
 
 With `-n N --dist loadscope`, every test of the deployed registry (files test_registry_*.py) goes to one worker, so the
 registry is deployed once; other tests are grouped by module, so module-scoped fixtures run once."""

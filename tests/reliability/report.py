@@ -1,15 +1,22 @@
-"""docs/reliability.md, written from the figures the reliability suite measured: the same text every run except the
-date, the machine and the numbers. Only a complete, passing run writes it."""
+"""docs/reliability.md and the measured table of docs/registry-versions.md, written from the figures the reliability
+suite measured: the same text every run except the date, the machine and the numbers. Only a passing run that measured
+every figure of a document writes it."""
 
 from __future__ import annotations
 
 import datetime
 import os
 import platform
+import re
 from importlib import metadata
 from pathlib import Path
 
-DOCUMENT = Path(__file__).resolve().parents[2] / "docs" / "reliability.md"
+from tests.reliability.listing_delay import LIST_DELAY, PUSH_ATTEMPTS, SETTLE_MARGIN
+from tests.support.registry import GO_PROGRAMS
+
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+DOCUMENT = DOCS / "reliability.md"
+VERSIONS_DOCUMENT = DOCS / "registry-versions.md"
 
 # (figure, what it counts), by section; a run that lacks any of them is partial and writes nothing.
 SECTIONS = {
@@ -72,6 +79,32 @@ BOUNDS = """## Bounds
 """
 
 
+# The workload under lagging listings (test_listing_delay.py), one column per distribution generation: (figure, the
+# figure it is a share of or None, what it counts). Each figure is recorded as listing_<figure>_v<generation>.
+LISTING_VERSIONS = (2, 3)
+LISTING_ROWS = [
+    ("rounds", None, "rounds of the workload (3 images, 4 tags, layers of 0.25 to 33 MiB)"),
+    ("requests", None, "requests the registry answered (its access log)"),
+    ("failed_requests", "requests", "failed requests: 5xx, or 4xx other than a 404 the client asked for"),
+    ("failed_upload_completions", None, "of which blob upload completions (`PUT .../blobs/uploads/<id>?digest=`)"),
+    ("failed_fresh_listings", None, "of which tag or catalog listings right after the push"),
+    ("push_attempts_failed", "push_attempts", "skopeo push attempts that failed"),
+    ("pushes_failed", "pushes", f"image pushes that failed {PUSH_ATTEMPTS} attempts (a failed push run again)"),
+    ("pulls_failed", "pulls", "pulls that failed or differed from what was pushed"),
+    ("fresh_listings_stale", "fresh_listings", "tag lists and catalogs right after the push that missed a new one"),
+    (
+        "settled_listings_wrong",
+        "settled_listings",
+        f"tag lists and catalogs {LIST_DELAY + SETTLE_MARGIN:g} s after the last push that missed one",
+    ),
+    ("deletes_failed", "deletes", "manifest deletes that failed"),
+    ("collections_failed", "collections", "`garbage-collect --delete-untagged` runs that failed"),
+    ("stray_errors", None, "error lines of the registry outside any request"),
+]
+LISTING_START = "<!-- Measured by tests/reliability/test_listing_delay.py (make reliability); do not edit by hand. -->"
+LISTING_END = "<!-- End of the measured figures. -->"
+
+
 def merge(figures_by_test: dict[str, dict]) -> dict:
     """Counts (integers) add up across tests; durations (floats) keep the longest."""
     merged: dict = {}
@@ -81,8 +114,18 @@ def merge(figures_by_test: dict[str, dict]) -> dict:
     return merged
 
 
-def missing(figures: dict) -> list[str]:
-    return [name for rows in SECTIONS.values() for name, _label in rows if name not in figures]
+def missing(figures: dict, names: list[str]) -> list[str]:
+    return [name for name in names if name not in figures]
+
+
+def reliability_names() -> list[str]:
+    return [name for rows in SECTIONS.values() for name, _label in rows]
+
+
+def listing_names() -> list[str]:
+    measured = [name for name, _share_of, _label in LISTING_ROWS]
+    measured += [share_of for _name, share_of, _label in LISTING_ROWS if share_of and share_of not in measured]
+    return [f"listing_{name}_v{version}" for name in measured for version in LISTING_VERSIONS]
 
 
 def machine() -> str:
@@ -127,9 +170,52 @@ def format_value(value) -> str:
     return f"{value:.1f}" if isinstance(value, float) else str(value)
 
 
-def write_if_complete(figures_by_test: dict[str, dict]) -> bool:
+def pinned_distribution() -> str:
+    """The distribution v3 release the tests build (tests/setup/go-programs.env)."""
+    pinned = re.search(r"^DISTRIBUTION_VERSION=(\S+)", GO_PROGRAMS.with_suffix(".env").read_text(), re.MULTILINE)
+    return pinned.group(1) if pinned else "v3"
+
+
+def share(figures: dict, name: str, share_of: str | None, version: int) -> str:
+    count = figures[f"listing_{name}_v{version}"]
+    if share_of is None:
+        return str(count)
+    total = figures[f"listing_{share_of}_v{version}"]
+    return f"{count} of {total} ({100 * count / total:.0f} %)" if total else f"{count} of 0"
+
+
+def render_listing(figures: dict, today: datetime.date) -> str:
+    """The measured table of docs/registry-versions.md, between its markers."""
+    lines = [
+        LISTING_START,
+        "",
+        f"- Date: {today.isoformat()}",
+        f"- Machine: {machine()}",
+        f"- Listings delayed: {LIST_DELAY:g} s",
+        "",
+        f"| | registry:2 (distribution 2.8.2) | registry:3 (distribution {pinned_distribution()}) |",
+        "| --- | --- | --- |",
+    ]
+    for name, share_of, label in LISTING_ROWS:
+        lines.append(f"| {label} | " + " | ".join(share(figures, name, share_of, v) for v in LISTING_VERSIONS) + " |")
+    return "\n".join([*lines, "", LISTING_END])
+
+
+def replace_block(text: str, block: str) -> str:
+    """`text` with the measured block replaced (from its start marker to its end marker)."""
+    start, end = text.index(LISTING_START), text.index(LISTING_END) + len(LISTING_END)
+    return text[:start] + block + text[end:]
+
+
+def write_if_complete(figures_by_test: dict[str, dict]) -> list[Path]:
+    """Writes every document whose figures were all measured; returns the documents written."""
     figures = merge(figures_by_test)
-    if missing(figures):
-        return False
-    DOCUMENT.write_text(render(figures, datetime.datetime.now(datetime.timezone.utc).date()))
-    return True
+    today = datetime.datetime.now(datetime.timezone.utc).date()
+    written = []
+    if not missing(figures, reliability_names()):
+        DOCUMENT.write_text(render(figures, today))
+        written.append(DOCUMENT)
+    if not missing(figures, listing_names()):
+        VERSIONS_DOCUMENT.write_text(replace_block(VERSIONS_DOCUMENT.read_text(), render_listing(figures, today)))
+        written.append(VERSIONS_DOCUMENT)
+    return written

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from urllib.parse import urlsplit
 
@@ -9,6 +10,7 @@ import boto3
 from botocore.config import Config
 from qcloud_cos import CosConfig, CosS3Client
 from tencentcloud.cam.v20190116 import cam_client
+from tencentcloud.cam.v20190116 import models as cam_models
 from tencentcloud.common import credential
 from tencentcloud.common.profile.client_profile import ClientProfile
 from tencentcloud.common.profile.http_profile import HttpProfile
@@ -83,3 +85,21 @@ def cam(url: str, secret_id: str, secret_key: str) -> cam_client.CamClient:
 
 def sts(url: str, secret_id: str, secret_key: str, region: str = REGION) -> sts_client.StsClient:
     return sts_client.StsClient(credential.Credential(secret_id, secret_key), region, api_profile(url))
+
+
+def sub_user_key(url: str, root: tuple[str, str], policy: dict, name: str = "registry-storage") -> tuple[str, str]:
+    """A CAM sub-user with only `policy` attached, and its new API key, made through tencentcloud-sdk-python."""
+    client = cam(url, *root)
+    add_user = cam_models.AddUserRequest()
+    add_user.Name, add_user.ConsoleLogin, add_user.UseApi = name, 0, 0
+    uin = client.AddUser(add_user).Uin
+    create_policy = cam_models.CreatePolicyRequest()
+    create_policy.PolicyName, create_policy.PolicyDocument = name, json.dumps(policy)
+    policy_id = client.CreatePolicy(create_policy).PolicyId
+    attach = cam_models.AttachUserPolicyRequest()
+    attach.PolicyId, attach.AttachUin = policy_id, uin
+    client.AttachUserPolicy(attach)
+    create_key = cam_models.CreateAccessKeyRequest()
+    create_key.TargetUin = uin
+    key = client.CreateAccessKey(create_key).AccessKey
+    return key.AccessKeyId, key.SecretAccessKey

@@ -1,14 +1,15 @@
-"""Debian's docker-registry (distribution 2.8.2, the registry:2 code) run as a local process with a given config,
-and skopeo to push and pull through it."""
+"""A registry run as a local process with a given config - Debian's docker-registry (distribution 2.8.2, the registry:2
+code) or distribution v3 built from its Go module (the registry:3 code) - and skopeo to push and pull through it."""
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import secrets
 import shutil
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
@@ -18,10 +19,34 @@ import yaml
 from tests.support import processes
 
 REGISTRY_BINARY = "/usr/bin/docker-registry"
+# Prints the path of distribution v3 at its pinned version, building it on first use (a few minutes).
+GO_PROGRAMS = processes.REPOSITORY / "tests" / "setup" / "go-programs.sh"
 START_TIMEOUT = 60
 SKOPEO_TIMEOUT = 300
-# distribution 2.8's s3 driver panics at start (LoadCustomCABundleError) when AWS_CA_BUNDLE is set.
-UNSAFE_ENVIRONMENT = ("AWS_CA_BUNDLE",)
+GC_TIMEOUT = 300
+BUILD_TIMEOUT = 1200
+# distribution 2.8's s3 driver panics at start (LoadCustomCABundleError) when AWS_CA_BUNDLE is set; a proxy from the
+# machine's environment would take the storage requests away from the emulator.
+UNSAFE_ENVIRONMENT = ("AWS_CA_BUNDLE", "HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "NO_PROXY", "no_proxy")
+
+
+@functools.cache
+def registry_binary(version: int = 2) -> str:
+    """The registry program of a distribution generation: 2 (registry:2) or 3 (registry:3)."""
+    if version == 2:
+        return REGISTRY_BINARY
+    if version == 3:
+        built = subprocess.run(
+            [str(GO_PROGRAMS), "registry"], capture_output=True, text=True, timeout=BUILD_TIMEOUT, check=True
+        )
+        return built.stdout.strip()
+    raise ValueError(f"no registry binary for distribution {version}")
+
+
+def cos_endpoint(region: str) -> str:
+    """COS's real S3 endpoint name (HTTP). With virtual-host addressing the s3 driver of distribution 3 sends
+    <bucket>.cos.<region>.myqcloud.com, a name this machine cannot resolve: run it with `proxy=` the emulator."""
+    return f"http://cos.{region}.myqcloud.com"
 
 
 def s3_storage(
@@ -34,7 +59,8 @@ def s3_storage(
     chunksize: int = 5 * 1024 * 1024,
     **options,
 ) -> dict:
-    """The `storage:` section for the s3 driver pointed at a COS-compatible endpoint (path-style, SigV4)."""
+    """The `storage:` section for the s3 driver pointed at a COS-compatible endpoint, SigV4. distribution 2 always
+    addresses the bucket path-style; give distribution 3 `forcepathstyle=False` for virtual-host addressing."""
     s3 = {
         "accesskey": access_key,
         "secretkey": secret_key,
@@ -51,28 +77,44 @@ def s3_storage(
     return {"s3": s3}
 
 
-def registry_config(storage: dict, port: int, redirect: bool = True, http_secret: str | None = None) -> dict:
-    """A complete registry config.yml (as a dict) serving on 127.0.0.1:port with the given storage section."""
+def registry_config(
+    storage: dict,
+    port: int,
+    redirect: bool = True,
+    http_secret: str | None = None,
+    cache: str = "",
+    access_log: bool = False,
+) -> dict:
+    """A complete registry config.yml (as a dict) serving on 127.0.0.1:port with the given storage section.
+    cache: the blob descriptor cache (inmemory, as the role renders by default), none when empty."""
+    storage = {
+        **storage,
+        "delete": {"enabled": True},
+        "redirect": {"disable": not redirect},
+        "maintenance": {"uploadpurging": {"enabled": False}},
+    }
+    if cache:
+        storage["cache"] = {"blobdescriptor": cache}
     return {
         "version": 0.1,
-        "log": {"level": "info", "accesslog": {"disabled": True}},
-        "storage": {
-            **storage,
-            "delete": {"enabled": True},
-            "redirect": {"disable": not redirect},
-            "maintenance": {"uploadpurging": {"enabled": False}},
-        },
+        "log": {"level": "info", "accesslog": {"disabled": not access_log}},
+        "storage": storage,
         "http": {"addr": f"127.0.0.1:{port}", "secret": http_secret or secrets.token_hex(16)},
     }
 
 
-def registry_environment(ca_file: str | None = None) -> dict[str, str]:
-    """The environment for the registry and skopeo; ca_file: a CA to trust (Go reads SSL_CERT_FILE)."""
+def registry_environment(ca_file: str | None = None, proxy: str | None = None) -> dict[str, str]:
+    """The environment for the registry and skopeo; ca_file: a CA to trust (Go reads SSL_CERT_FILE); proxy: an HTTP
+    proxy for every request (Go then sends absolute-form requests, which the emulator serves by their Host)."""
     environment = {name: value for name, value in os.environ.items() if name not in UNSAFE_ENVIRONMENT}
     # Static keys are given; never let the AWS SDK look for instance credentials off this machine.
     environment["AWS_EC2_METADATA_DISABLED"] = "true"
+    # distribution 3 exports traces to localhost:4318 unless told not to, and logs every failed export.
+    environment["OTEL_TRACES_EXPORTER"] = "none"
     if ca_file:
         environment["SSL_CERT_FILE"] = ca_file
+    if proxy:
+        environment["HTTP_PROXY"] = proxy
     return environment
 
 
@@ -83,28 +125,43 @@ class RunningRegistry:
     config_path: Path
     log_path: Path
     process: subprocess.Popen
+    binary: str = REGISTRY_BINARY
+    environment: dict[str, str] = field(default_factory=registry_environment, repr=False)
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
 
+    def garbage_collect(self, delete_untagged: bool = True) -> subprocess.CompletedProcess:
+        """The binary's own garbage collector on the same config and storage, while the registry keeps serving."""
+        command = [self.binary, "garbage-collect", *(["--delete-untagged"] if delete_untagged else [])]
+        return subprocess.run(
+            [*command, str(self.config_path)],
+            capture_output=True,
+            text=True,
+            timeout=GC_TIMEOUT,
+            check=False,
+            env=self.environment,
+        )
+
 
 @contextlib.contextmanager
-def run_registry(config: dict, directory: Path, ca_file: str | None = None) -> Iterator[RunningRegistry]:
-    """docker-registry serving with `config` until the block ends; its config and log live under `directory`.
-    ca_file: a CA the registry trusts for its storage endpoint (the emulator's under --tls)."""
+def run_registry(
+    config: dict, directory: Path, ca_file: str | None = None, version: int = 2, proxy: str | None = None
+) -> Iterator[RunningRegistry]:
+    """The registry of distribution `version` (2 or 3) serving with `config` until the block ends; its config and log
+    live under `directory`. ca_file: a CA the registry trusts for its storage endpoint (the emulator's under --tls);
+    proxy: where its storage requests go (the emulator, for virtual-host names this machine cannot resolve)."""
     directory.mkdir(parents=True, exist_ok=True)
     config_path, log_path = directory / "config.yml", directory / "registry.log"
     config_path.write_text(yaml.safe_dump(config))
     config_path.chmod(0o600)
     host = config["http"]["addr"]
+    binary, environment = registry_binary(version), registry_environment(ca_file, proxy)
     with log_path.open("w") as log:
         process = subprocess.Popen(
-            [REGISTRY_BINARY, "serve", str(config_path)],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env=registry_environment(ca_file),
+            [binary, "serve", str(config_path)], stdout=log, stderr=subprocess.STDOUT, env=environment
         )
-    registry = RunningRegistry(f"http://{host}", host, config_path, log_path, process)
+    registry = RunningRegistry(f"http://{host}", host, config_path, log_path, process, binary, environment)
     try:
         address, port = host.rsplit(":", 1)
         processes.wait_for_port(address, int(port), START_TIMEOUT, process)
