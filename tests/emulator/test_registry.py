@@ -1,6 +1,6 @@
-"""The registry itself on the emulator: Debian's docker-registry (distribution 2.8.2, registry:2) with its s3 driver,
-an image pushed and pulled back with skopeo, first with the root key, then with a CAM sub-user key confined to the
-bucket's root directory."""
+"""The registry itself on the emulator: Debian's docker-registry (distribution 2.8.2, registry:2) and distribution v3
+(registry:3, by virtual host) with their s3 driver, an image pushed and pulled back with skopeo, first with the root
+key, then with a CAM sub-user key confined to the bucket's root directory."""
 
 from __future__ import annotations
 
@@ -45,12 +45,19 @@ def keys_under(cos, prefix: str) -> list[str]:
 
 
 def push_and_pull_back(
-    tmp_path, storage: dict, repository: str, ca_file: str | None = None, layer_sizes=(12 * MIB, 64 * 1024)
+    tmp_path,
+    storage: dict,
+    repository: str,
+    ca_file: str | None = None,
+    layer_sizes=(12 * MIB, 64 * 1024),
+    version: int = 2,
+    proxy: str | None = None,
 ) -> tuple[oci.OciImage, oci.OciImage]:
-    """Pushes a generated image (one layer big enough for multipart) and pulls it back through the registry."""
+    """Pushes a generated image (one layer big enough for multipart) and pulls it back through the registry.
+    Behind a proxy only the registry reaches the bucket's name, so blob downloads are not redirected to it."""
     image = oci.write_image(tmp_path / "image", tag="v1", layer_sizes=layer_sizes)
-    config = registry.registry_config(storage, processes.free_port())
-    with registry.run_registry(config, tmp_path / "registry", ca_file) as running:
+    config = registry.registry_config(storage, processes.free_port(), redirect=proxy is None)
+    with registry.run_registry(config, tmp_path / "registry", ca_file, version=version, proxy=proxy) as running:
         try:
             registry.push(image.reference, running, f"{repository}:v1")
             registry.pull(running, f"{repository}:v1", f"oci:{tmp_path / 'pulled'}:v1")
@@ -77,17 +84,28 @@ def test_push_and_pull_with_the_root_key(emulator, root, cos, storage_bucket, tm
     assert keys_under(cos, "") == keys  # nothing outside the root directory
 
 
+def registry_with_key(emulator, control, bucket: str, key: tuple[str, str], version: int) -> dict:
+    """push_and_pull_back's storage arguments for distribution `version`, addressed as on COS (registry:3 on a bucket
+    that refuses path style, as new buckets do)."""
+    control.set_path_style(bucket, reject=version >= 3)
+    storage, proxy = registry.emulated_s3_storage(version, emulator.url, bucket, REGION, key, f"/{ROOT_DIRECTORY}")
+    return {"storage": storage, "version": version, "proxy": proxy}
+
+
+@pytest.mark.parametrize("version", [2, 3], ids=["registry2", "registry3"])
 def test_push_and_pull_with_a_sub_user_confined_to_the_root_directory(
-    emulator, root, cos, control, storage_bucket, tmp_path
+    emulator, root, cos, control, storage_bucket, tmp_path, version
 ):
     """The collection's least-privilege policy is enough for the registry, and confines the key to the root."""
     key = clients.sub_user_key(
         emulator.url, root, registry_cam_policy(storage_bucket, REGION, emulator.appid, ROOT_DIRECTORY)
     )
-    storage = registry.s3_storage(emulator.url, storage_bucket, REGION, *key, rootdirectory=f"/{ROOT_DIRECTORY}")
+    running = registry_with_key(emulator, control, storage_bucket, key, version)
     control.clear_counters()
     # Blobs below and above the s3 driver's 32 MiB multipart-copy threshold: its Move copies them whole or in parts.
-    pushed, pulled = push_and_pull_back(tmp_path, storage, "apps/api", layer_sizes=(12 * MIB, 33 * MIB, 64 * 1024))
+    pushed, pulled = push_and_pull_back(
+        tmp_path, repository="apps/api", layer_sizes=(12 * MIB, 33 * MIB, 64 * 1024), **running
+    )
     assert_identical(pushed, pulled)
     used = control.counters()["operations"]
     assert {
@@ -125,17 +143,18 @@ def test_push_and_pull_with_a_sub_user_confined_to_the_root_directory(
         assert (error.value.get_status_code(), error.value.get_error_code()) == (403, "AccessDenied")
 
 
+@pytest.mark.parametrize("version", [2, 3], ids=["registry2", "registry3"])
 def test_a_policy_without_put_object_copy_is_refused_at_the_blob_commit(
-    emulator, root, cos, control, storage_bucket, tmp_path
+    emulator, root, cos, control, storage_bucket, tmp_path, version
 ):
     """Registry policies used to grant PutObject for the registry's Move; COS asks cos:PutObjectCopy (api 436/10881)."""
     policy = registry_cam_policy(storage_bucket, REGION, emulator.appid, ROOT_DIRECTORY)
     policy["statement"][0]["action"].remove("name/cos:PutObjectCopy")
-    key = sub_user_key(emulator, root, policy)
-    storage = registry.s3_storage(emulator.url, storage_bucket, REGION, *key, rootdirectory=f"/{ROOT_DIRECTORY}")
+    key = clients.sub_user_key(emulator.url, root, policy)
+    running = registry_with_key(emulator, control, storage_bucket, key, version)
     control.clear_counters()
     with pytest.raises(AssertionError):
-        push_and_pull_back(tmp_path, storage, "apps/refused", layer_sizes=(64 * 1024,))
+        push_and_pull_back(tmp_path, repository="apps/refused", layer_sizes=(64 * 1024,), **running)
     assert control.counters()["operations"].get("cos:PutObjectCopy")
     assert not keys_under(cos, f"{ROOT_DIRECTORY}/docker/registry/v2/blobs/")
 

@@ -44,11 +44,7 @@ def registry_on_fresh_bucket(
     control.set_path_style(BUCKET, reject=version >= 3)
     control.set_list_delay(list_delay)
     key = clients.sub_user_key(emulator.url, root, registry_cam_policy(BUCKET, REGION, emulator.appid, ROOT_DIRECTORY))
-    if version >= 3:
-        endpoint, proxy, addressing = registry.cos_endpoint(REGION), emulator.url, {"forcepathstyle": False}
-    else:
-        endpoint, proxy, addressing = emulator.url, None, {}
-    storage = registry.s3_storage(endpoint, BUCKET, REGION, *key, rootdirectory=f"/{ROOT_DIRECTORY}", **addressing)
+    storage, proxy = registry.emulated_s3_storage(version, emulator.url, BUCKET, REGION, key, f"/{ROOT_DIRECTORY}")
     # As the role renders by default: blob downloads through the registry, the in-memory blob descriptor cache.
     config = registry.registry_config(storage, processes.free_port(), redirect=False, cache="inmemory", access_log=True)
     with registry.run_registry(config, tmp_path / "registry", version=version, proxy=proxy) as running:

@@ -77,6 +77,18 @@ def s3_storage(
     return {"s3": s3}
 
 
+def emulated_s3_storage(
+    version: int, emulator_url: str, bucket: str, region: str, key: tuple[str, str], rootdirectory: str = ""
+) -> tuple[dict, str | None]:
+    """(storage section, proxy) for a registry of distribution `version` on the emulator, addressed as on COS:
+    registry:3 by virtual host through COS's endpoint name with the emulator as its proxy (new buckets), registry:2
+    path-style at the emulator's address (the only way it can, so only buckets that accept path style)."""
+    if version >= 3:
+        storage = s3_storage(cos_endpoint(region), bucket, region, *key, rootdirectory, forcepathstyle=False)
+        return storage, emulator_url
+    return s3_storage(emulator_url, bucket, region, *key, rootdirectory), None
+
+
 def registry_config(
     storage: dict,
     port: int,
