@@ -24,11 +24,11 @@ MAX_LIFECYCLE_RULES = 1000  # api 436/8280
 MAX_RULE_ID = 255  # api 436/8280, product 436/17029
 LIFECYCLE_STATUSES = {"Enabled", "Disabled"}  # api 436/8280
 MAX_BUCKET_TAGS = 50  # api 436/8281
-# product 436/31509: keys 1-127 and values 1-255 characters (api 436/8281 says up to 128 and 256: the stricter kept);
-# letters, digits, spaces and + - = . _ : / (436/31509 also lists @, which 436/8281 does not: left out).
+# product 436/31509: keys 1-127 and values 1-255 characters (api 436/8281 says up to 128 and 256: the stricter kept;
+# an older revision of 436/31509 allowed empty ones: refused) of UTF-8 letters, digits, spaces and + - = . _ : / @.
 MAX_TAG_KEY = 127
 MAX_TAG_VALUE = 255
-TAG_TEXT = re.compile(r"[A-Za-z0-9 +\-=._:/]+")
+TAG_TEXT = re.compile(r"(?:[^\W_]|[ +\-=._:/@])+")
 RESERVED_TAG_PREFIXES = ("qcs:", "project")  # product 436/31509
 MAX_CORS_RULES = 100  # api 436/8279
 # The largest body each document may be, where its page gives one.
@@ -157,7 +157,7 @@ def bucket_tag_keys(root: ET.Element) -> None:
     """Keys: 1-127 characters of the documented set, not starting with qcs: or project (product 436/31509)."""
     for key, value in tag_pairs(root):
         if not 1 <= len(key) <= MAX_TAG_KEY or not TAG_TEXT.fullmatch(key):
-            raise invalid(f"Tag key {key!r} must be 1-{MAX_TAG_KEY} letters, digits, spaces or + - = . _ : /.")
+            raise invalid(f"Tag key {key!r} must be 1-{MAX_TAG_KEY} letters, digits, spaces or + - = . _ : / @.")
         if key.lower().startswith(RESERVED_TAG_PREFIXES):
             raise invalid(f"Tag key {key!r} starts with a reserved prefix (qcs: or project).")
 
@@ -166,7 +166,7 @@ def bucket_tag_values(root: ET.Element) -> None:
     """Values: 1-255 characters of the documented set (product 436/31509)."""
     for key, value in tag_pairs(root):
         if not 1 <= len(value) <= MAX_TAG_VALUE or not TAG_TEXT.fullmatch(value):
-            raise invalid(f"Tag {key!r} value must be 1-{MAX_TAG_VALUE} letters, digits, spaces or + - = . _ : /.")
+            raise invalid(f"Tag {key!r} value must be 1-{MAX_TAG_VALUE} letters, digits, spaces or + - = . _ : / @.")
 
 
 # --- CORS (api 436/8279) ------------------------------------------------------------------------------------------

@@ -145,7 +145,7 @@ def test_configuration_outside_the_documents_is_refused(cos, bucket, method, arg
 
 def test_configurations_within_the_documents_are_kept(cos, bucket):
     cos.put_bucket_lifecycle(Bucket=bucket, LifecycleConfiguration={"Rule": [rule(ID="r" * 255)]})
-    cos.put_bucket_tagging(Bucket=bucket, Tagging=tags(*[(f"team:{n}/a-b_c.d=e+f g", "v" * 255) for n in range(50)]))
+    cos.put_bucket_tagging(Bucket=bucket, Tagging=tags(*[(f"team:{n}/a-b_c.d=e+f g@运维", "v" * 255) for n in range(50)]))
     cos.put_bucket_cors(Bucket=bucket, CORSConfiguration={"CORSRule": [GOOD_CORS] * 100})
     cos.put_bucket_policy(Bucket=bucket, Policy=policy())
     assert len(cos.get_bucket_tagging(Bucket=bucket)["TagSet"]["Tag"]) == 50
