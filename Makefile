@@ -22,10 +22,12 @@ TARGETS ?=
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
 
-$(VENV)/.installed: requirements.txt tests/requirements.txt
+$(VENV)/.installed: requirements.txt tests/requirements.txt tests/api-definitions.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r tests/requirements.txt
+	# Only its API definitions are read: its dependencies would replace the SDK packages pinned above.
+	$(BIN)/pip install --quiet --no-deps -r tests/api-definitions.txt
 	$(BIN)/python tests/setup/install_get_pip.py
 	touch $@
 

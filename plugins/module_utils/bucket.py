@@ -10,6 +10,7 @@ parsed document. Readers return the "nothing configured" value when COS answers 
 from __future__ import annotations
 
 import itertools
+import re
 
 from ansible_collections.cosops.registry.plugins.module_utils.client import CosApi, is_not_found
 from ansible_collections.cosops.registry.plugins.module_utils.errors import TencentCloudError, ValidationError
@@ -23,6 +24,12 @@ ENCRYPTION_ALGORITHMS = ("none", "AES256", "KMS")
 # COS writes KMS as "cos/kms" in object headers and may answer so in the bucket configuration too.
 KMS_SPELLINGS = {"kms": "KMS", "cos/kms": "KMS"}
 MAX_TAGS = 50
+# Bucket tag keys and values (product 436/31509): 1-127 and 1-255 characters of letters of any script, digits, spaces
+# and + - = . _ : / @; keys starting with qcs: or project are Tencent's own.
+MAX_TAG_KEY = 127
+MAX_TAG_VALUE = 255
+TAG_TEXT = re.compile(r"(?:[^\W_]|[ +\-=._:/@])+")
+RESERVED_TAG_PREFIXES = ("qcs:", "project")
 PAGE_SIZE = 1000
 # Any AppId has 10 digits, so checking a short name with this one checks the real name's host length too.
 PLACEHOLDER_APPID = "1000000000"
@@ -113,12 +120,23 @@ def versioning_matches(current: str, desired: str) -> bool:
 
 
 def validate_tags(tags: dict) -> dict:
+    """The tags as strings, or ValidationError for any COS would refuse, so nothing is changed before a bad tag."""
     if len(tags) > MAX_TAGS:
         raise ValidationError(f"{len(tags)} bucket tags were given; a bucket holds at most {MAX_TAGS}.")
-    for key, value in tags.items():
-        if not str(key).strip():
-            raise ValidationError(f"Bucket tag key {key!r} (value {value!r}) must not be empty.")
-    return {str(key): "" if value is None else str(value) for key, value in tags.items()}
+    result = {str(key): "" if value is None else str(value) for key, value in tags.items()}
+    for key, value in result.items():
+        validate_tag(key, value)
+    return result
+
+
+def validate_tag(key: str, value: str) -> None:
+    allowed = "letters, digits, spaces and + - = . _ : / @"
+    if not 1 <= len(key) <= MAX_TAG_KEY or not TAG_TEXT.fullmatch(key):
+        raise ValidationError(f"Bucket tag key {key!r} must be 1-{MAX_TAG_KEY} characters of {allowed}.")
+    if key.lower().startswith(RESERVED_TAG_PREFIXES):
+        raise ValidationError(f"Bucket tag key {key!r} starts with qcs: or project, which COS keeps for itself.")
+    if not 1 <= len(value) <= MAX_TAG_VALUE or not TAG_TEXT.fullmatch(value):
+        raise ValidationError(f"Bucket tag {key!r} value {value!r} must be 1-{MAX_TAG_VALUE} characters of {allowed}.")
 
 
 def tags_from_api(tagging: dict | None) -> dict:

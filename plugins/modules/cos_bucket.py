@@ -43,6 +43,8 @@ options:
   tags:
     description:
       - Bucket tags as a dict of key and value, at most 50.
+      - "Keys are 1-127 and values 1-255 characters of letters, digits, spaces and C(+ - = . _ : / @); keys starting
+        with C(qcs:) or C(project) are refused, as COS refuses them."
       - V({}) together with O(purge_tags=true) (the default when O(tags) is given) removes every tag.
     type: dict
   purge_tags:

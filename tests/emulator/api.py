@@ -15,7 +15,7 @@ from typing import Any, Callable
 
 from werkzeug.wrappers import Request, Response
 
-from tests.emulator import cam, sts, tc3
+from tests.emulator import api_models, cam, sts, tc3
 from tests.emulator.iam import CamError, IamStore, Principal
 
 
@@ -24,11 +24,13 @@ class Service:
     version: str
     actions: dict
     authorize: Callable[[IamStore, Principal, str], None] | None
+    models: api_models.ServiceModels
 
 
 SERVICES = {
-    "cam": Service(cam.VERSION, cam.ACTIONS, cam.authorize),
-    "sts": Service(sts.VERSION, sts.ACTIONS, None),  # any active key may ask who it is
+    "cam": Service(cam.VERSION, cam.ACTIONS, cam.authorize, api_models.load("cam", cam.VERSION)),
+    # any active key may ask who it is
+    "sts": Service(sts.VERSION, sts.ACTIONS, None, api_models.load("sts", sts.VERSION)),
 }
 
 
@@ -59,13 +61,20 @@ def run_action(request: Request, iam: IamStore) -> dict:
     service_name = api_service(request)
     action = request.headers.get("X-TC-Action", "")
     service = SERVICES.get(service_name)
-    if service is None or action not in service.actions:
-        raise CamError("InvalidAction", f"The action {service_name}:{action} does not exist")
     version = request.headers.get("X-TC-Version", "")
+    if service is None or not service.models.defines(action):
+        raise CamError(
+            "InvalidAction",
+            f"The request action=`{action}` is invalid or not found in service=`{service_name}` and "
+            f"version=`{version}`.",
+        )
     if version != service.version:
         raise CamError("NoSuchVersion", f"Version {version!r} of {service_name} does not exist; use {service.version}")
     caller = authenticate(request, iam, service_name)
     params = request_params(request)
+    service.models.check_request(action, params, from_query=request.method == "GET" or is_form(request))
+    if action not in service.actions:
+        raise CamError("UnsupportedOperation", f"The emulator does not implement {service_name}:{action}.")
     if service.authorize is not None:
         service.authorize(iam, caller, action)
     return service.actions[action](iam, caller, params)
@@ -85,10 +94,14 @@ def authenticate(request: Request, iam: IamStore, service: str) -> Principal:
     return caller
 
 
+def is_form(request: Request) -> bool:
+    return request.mimetype == "application/x-www-form-urlencoded"
+
+
 def request_params(request: Request) -> dict:
     if request.method == "GET":
         return unflatten(request.args.items())
-    if request.mimetype == "application/x-www-form-urlencoded":
+    if is_form(request):
         return unflatten(request.form.items())
     data = request.get_data(cache=True)
     try:

@@ -15,7 +15,7 @@ from xml.sax.saxutils import escape
 from werkzeug.wrappers import Request, Response
 from werkzeug.wsgi import get_input_stream
 
-from . import cos_auth, dialect, sigv4
+from . import cos_auth, cos_limits, dialect, sigv4
 from .addressing import (
     DEFAULT_REGION,
     Target,
@@ -120,6 +120,7 @@ class CosFace:
             self.authenticate(call)
             self.place(call)
             self.authorize(call)
+            cos_limits.check_request(call.operation.name, call.request.args)
             self.check_storage_class(call)
             return self.execute(call)
         except CosError as error:
@@ -343,9 +344,9 @@ class CosFace:
         document = read_environ_document(environ)
         check_content_md5(environ.get("HTTP_CONTENT_MD5"), document)
         bucket, key_name = call.target.bucket, call.target.key
-        key = self.engine.complete_multipart_upload(
-            bucket, call.request.args.get("uploadId", ""), parts_to_join(document)
-        )
+        parts = parts_to_join(document)
+        cos_limits.check_completion([number for number, etag in parts])
+        key = self.engine.complete_multipart_upload(bucket, call.request.args.get("uploadId", ""), parts)
         result = (
             f'<?xml version="1.0" encoding="UTF-8"?>\n<CompleteMultipartUploadResult xmlns="{S3_NAMESPACE}">'
             f"<Location>http://{bucket}.cos.{call.region}.myqcloud.com/{escape(key_name)}</Location>"
@@ -416,6 +417,7 @@ class CosFace:
         else:
             document = read_environ_document(environ)
             check_content_md5(environ.get("HTTP_CONTENT_MD5"), document)
+            cos_limits.check_document(call.operation.name, document)
             if call.cos_dialect:
                 document = dialect.engine_request_body(document)
         environ.pop("HTTP_CONTENT_MD5", None)

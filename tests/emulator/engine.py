@@ -21,8 +21,8 @@ from moto.core.request import (  # noqa: E402
 )
 from moto.moto_server.werkzeug_app import MotoRequestHandler, create_backend_app  # noqa: E402
 from moto.s3.models import FakeBucket, FakeKey, FakeMultipart, S3Backend, s3_backends  # noqa: E402
-from moto.settings import S3_UPLOAD_PART_MIN_SIZE  # noqa: E402
 
+from .cos_limits import check_part_sizes  # noqa: E402
 from .errors import CosError, no_such_bucket  # noqa: E402
 
 __all__ = [
@@ -163,19 +163,13 @@ def value_chunks(key: FakeKey, start: int, end: int, chunk_size: int = 1024 * 10
 
 def chosen_parts(multipart: FakeMultipart, parts: list[tuple[int, str]]) -> list[FakeKey]:
     """The uploaded parts the completion names, checked as COS checks them."""
-    if not parts:
-        raise CosError(400, "MalformedXML", "The XML you provided was not well-formed.")
-    numbers = [number for number, etag in parts]
-    if numbers != sorted(set(numbers)):
-        raise CosError(400, "InvalidPartOrder", "The list of parts was not in ascending order.")
     chosen = []
     for number, etag in parts:
         part = multipart.parts.get(number)
         if part is None or part.etag.strip('"') != etag.strip('"'):
             raise CosError(400, "InvalidPart", f"Part {number} was not uploaded or its ETag does not match.")
         chosen.append(part)
-    if any(part.contentsize < S3_UPLOAD_PART_MIN_SIZE for part in chosen[:-1]):
-        raise CosError(400, "EntityTooSmall", "Your proposed upload is smaller than the minimum allowed object size.")
+    check_part_sizes([part.contentsize for part in chosen])
     return chosen
 
 

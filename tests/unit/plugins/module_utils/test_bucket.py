@@ -70,9 +70,26 @@ def test_purge_tags_decides_whether_unnamed_tags_stay():
 
 
 def test_tag_values_become_strings_and_empty_keys_are_refused():
-    assert validate_tags({"n": 1, "none": None}) == {"n": "1", "none": ""}
+    assert validate_tags({"n": 1, "team:运维/a-b_c.d=e+f g@x": "v"}) == {"n": "1", "team:运维/a-b_c.d=e+f g@x": "v"}
     with pytest.raises(ValidationError, match="key ''"):
         validate_tags({"": "x"})
+
+
+@pytest.mark.parametrize(
+    "tags, message",
+    [
+        ({"k" * 128: "v"}, "key 'kkk"),
+        ({"team#1": "v"}, "key 'team#1'"),
+        ({"qcs:env": "v"}, "qcs: or project"),
+        ({"Project-id": "v"}, "qcs: or project"),
+        ({"k": "v" * 256}, "value 'vvv"),
+        ({"k": None}, "value ''"),
+        ({"k": "a;b"}, "value 'a;b'"),
+    ],
+)
+def test_tags_cos_refuses_are_refused_before_any_call(tags, message):
+    with pytest.raises(ValidationError, match=message):
+        validate_tags(tags)
 
 
 def test_encryption_round_trip():
