@@ -77,7 +77,7 @@ integration: collection system  ## integration targets against the emulator
 molecule: collection system  ## the registry role: rendered configs served by docker-registry, then molecule scenarios
 	$(BIN)/pytest -q -n $(PYTEST_WORKERS) tests/role
 	trap 'tests/setup/dockerd.sh stop' EXIT; tests/setup/dockerd.sh start; \
-	$(BIN)/python -m tests.emulator.session --config $(BUILD_DIR)/molecule/emulator.yml -- \
+	$(BIN)/python -m tests.emulator.session --reject-path-style --config $(BUILD_DIR)/molecule/emulator.yml -- \
 	  env EMULATOR_CONFIG=$(BUILD_DIR)/molecule/emulator.yml bash -c 'cd $(COLLECTION)/roles/registry && \
 	  molecule --base-config molecule/shared/base.yml test $(if $(SCENARIO),--scenario-name $(SCENARIO),--all)'
 
