@@ -85,14 +85,14 @@ molecule: collection system  ## the registry role: rendered configs served by do
 reliability: venv system  ## faults, secrets, bad input, least privilege, load, nothing lost; writes docs/reliability.md
 	tests/setup/dockerd.sh start
 	trap 'tests/setup/dockerd.sh stop' EXIT; \
-	tests/setup/registry-image.sh docker && \
+	tests/setup/registry-image.sh docker registry:3 && \
 	$(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadscope tests/reliability
 
 .PHONY: playbooks
 playbooks: venv system  ## deploy, check, rotate_credentials and garbage_collect against the emulator, HAProxy in front
 	tests/setup/dockerd.sh start
 	trap 'tests/setup/dockerd.sh stop' EXIT; \
-	tests/setup/registry-image.sh docker && \
+	tests/setup/registry-image.sh docker registry:3 && \
 	$(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadfile tests/playbooks
 
 .PHONY: emulator
