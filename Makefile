@@ -89,8 +89,9 @@ reliability: venv system  ## faults, secrets, bad input, least privilege, load, 
 	$(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadscope tests/reliability
 
 .PHONY: playbooks
-playbooks: venv system  ## deploy, check, rotate_credentials and garbage_collect against the emulator, HAProxy in front
+playbooks: venv system  ## deploy, check, rotate_credentials, garbage_collect (HAProxy in front) and OCI conformance against the emulator
 	tests/setup/dockerd.sh start
+	tests/setup/go-programs.sh conformance >/dev/null
 	trap 'tests/setup/dockerd.sh stop' EXIT; \
 	tests/setup/registry-image.sh docker registry:3 && \
 	$(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadfile tests/playbooks
