@@ -9,9 +9,9 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass
 from pathlib import Path
+from xml.etree import ElementTree
 
 from tests.playbooks.deployment import ROOT, Deployment, output
 
