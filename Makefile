@@ -79,7 +79,7 @@ integration: collection system  ## integration targets against the emulator
 molecule: collection system  ## the registry role: rendered configs served by docker-registry, then molecule scenarios
 	$(BIN)/pytest -q -n $(PYTEST_WORKERS) tests/role
 	trap 'tests/setup/dockerd.sh stop' EXIT; tests/setup/dockerd.sh start; \
-	$(BIN)/python -m tests.emulator.session --config $(BUILD_DIR)/molecule/emulator.yml -- \
+	$(BIN)/python -m tests.emulator.session --reject-path-style --config $(BUILD_DIR)/molecule/emulator.yml -- \
 	  env EMULATOR_CONFIG=$(BUILD_DIR)/molecule/emulator.yml bash -c 'cd $(COLLECTION)/roles/registry && \
 	  molecule --base-config molecule/shared/base.yml test $(if $(SCENARIO),--scenario-name $(SCENARIO),--all)'
 
@@ -88,14 +88,15 @@ reliability: venv system  ## faults, secrets, bad input, least privilege, load, 
 	tests/setup/go-programs.sh registry >/dev/null
 	tests/setup/dockerd.sh start
 	trap 'tests/setup/dockerd.sh stop' EXIT; \
-	tests/setup/registry-image.sh docker && \
+	tests/setup/registry-image.sh docker registry:3 && \
 	$(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadscope tests/reliability
 
 .PHONY: playbooks
-playbooks: venv system  ## deploy, check, rotate_credentials and garbage_collect against the emulator, HAProxy in front
+playbooks: venv system  ## deploy, check, rotate_credentials, garbage_collect (HAProxy in front) and OCI conformance against the emulator
 	tests/setup/dockerd.sh start
+	tests/setup/go-programs.sh conformance >/dev/null
 	trap 'tests/setup/dockerd.sh stop' EXIT; \
-	tests/setup/registry-image.sh docker && \
+	tests/setup/registry-image.sh docker registry:3 && \
 	$(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadfile tests/playbooks
 
 .PHONY: emulator

@@ -37,10 +37,12 @@ CONTAINERS = ("cosops-demo-registry", "cosops-demo-registry-candidate")
 def emulator_settings(port: int) -> dict:
     """What the playbooks need to reach the emulator; the root key is the emulator's documented default."""
     from tests.emulator.iam import DEFAULT_APPID, DEFAULT_ROOT_SECRET_ID, DEFAULT_ROOT_SECRET_KEY
+    from tests.emulator.session import named_url
 
     url = f"http://127.0.0.1:{port}"
     return {
         "emulator_url": url,
+        "emulator_named_url": named_url(url),
         "emulator_control_url": f"{url}/_emulator",
         "cos_endpoint": url,
         "api_endpoint": url,
@@ -70,7 +72,8 @@ def start_emulator(port: int) -> dict:
     shutil.rmtree(REGISTRY_STATE, ignore_errors=True)
     with open(STATE / "emulator.log", "ab") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "tests.emulator", "--port", str(port)],
+            # Like every bucket created after 2024, the demo's refuses path-style requests.
+            [sys.executable, "-m", "tests.emulator", "--port", str(port), "--reject-path-style"],
             cwd=ROOT,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -156,7 +159,9 @@ def report(settings: dict, image: str, container_engine: str, changes: int, push
 The demo is running.
   Deploy run         {deploy}; output in {DEPLOY_LOG}
   Emulator           {settings['emulator_url']} (COS, CAM and STS; log {STATE / 'emulator.log'})
-  Bucket             {bucket} in {settings['tencentcloud_region']}, registry data under /registry
+  Bucket             {bucket} in {settings['tencentcloud_region']}, registry data under /registry; it refuses
+                     path-style requests, as buckets created after 2024 do: the registry addresses it by virtual
+                     host, {bucket}.cos.{settings['tencentcloud_region']}.myqcloud.com
   CAM sub-user       registry, key {key_id}, secret only in {REGISTRY_STATE / 'registry-key.yml'}
   Registry           http://{REGISTRY} (container {CONTAINERS[0]}, config {REGISTRY_STATE / 'etc' / 'config.yml'})
   Image              {image}

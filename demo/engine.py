@@ -8,9 +8,9 @@ import subprocess
 from .paths import ROOT, STATE
 
 DOCKERD_STATE = STATE / "dockerd"
-IMAGE = "registry:2"
+IMAGE = "registry:3"
 PULL_TIMEOUT = 120
-# The label tests/setup/registry-image.sh puts on the stand-in it builds from Debian's docker-registry.
+# The label tests/setup/registry-image.sh puts on the stand-in it builds from distribution v3.
 STAND_IN_LABEL = "org.cosops.registry.binary"
 
 
@@ -40,7 +40,7 @@ def stop_docker() -> bool:
 
 
 def image_label() -> str | None:
-    """The stand-in label of the local registry:2 ('' for another image), or None when there is no such image."""
+    """The stand-in label of the local registry:3 ('' for another image), or None when there is no such image."""
     result = subprocess.run(
         ["docker", "image", "inspect", "--format", f'{{{{ index .Config.Labels "{STAND_IN_LABEL}" }}}}', IMAGE],
         capture_output=True,
@@ -51,7 +51,7 @@ def image_label() -> str | None:
 
 
 def ensure_image() -> str:
-    """registry:2 as it is, pulled, or else the local stand-in; says which."""
+    """registry:3 as it is, pulled, or else the local stand-in; says which."""
     label = image_label()
     built = False
     if label is None:
@@ -68,7 +68,8 @@ def ensure_image() -> str:
     if label:
         why = "the official image cannot be pulled here" if built else f"found locally; `docker rmi {IMAGE}` to pull"
         return (
-            f"{IMAGE} as a LOCAL STAND-IN built from Debian's docker-registry (distribution 2.8.2, the code of the "
-            f"official registry:2): {why}. Real deployments pull the official image."
+            f"{IMAGE} as a LOCAL STAND-IN built from distribution v3's Go module (the version in "
+            f"tests/setup/go-programs.env, the code of the official registry:3): {why}. Real deployments pull the "
+            "official image."
         )
     return f"{IMAGE}, the official image (already present)"

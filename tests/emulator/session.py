@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -20,9 +21,17 @@ from .server import Emulator
 REGION = "ap-guangzhou"
 
 
+def named_url(url: str, region: str = REGION) -> str:
+    """The emulator's address under COS's own endpoint name, for clients that resolve cos.<region>.myqcloud.com (and
+    the bucket hosts under it) to the emulator, as virtual-host addressing needs."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://cos.{region}.myqcloud.com:{parts.port}"
+
+
 def session_settings(emulator: Emulator) -> dict[str, str]:
     settings = {
         "emulator_url": emulator.url,
+        "emulator_named_url": named_url(emulator.url),
         "emulator_control_url": emulator.url + "/_emulator",
         "cos_endpoint": emulator.url,
         "api_endpoint": emulator.url,
@@ -79,12 +88,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.emulator.session", description=__doc__.split("\n\n")[1])
     parser.add_argument("--config", required=True, type=Path, help="YAML file to write the endpoints and keys to")
     parser.add_argument("--tls", action="store_true", help="serve HTTPS with a generated certificate")
+    parser.add_argument(
+        "--reject-path-style",
+        action="store_true",
+        help="refuse path-style COS requests (403 PathStyleDomainForbidden), as buckets created after 2024 do",
+    )
     parser.add_argument("command", nargs=argparse.REMAINDER, help="-- CMD ARGS...")
     args = parser.parse_args(argv)
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
     if not command:
         parser.error("give the command to run after --")
-    with Emulator(tls=args.tls) as emulator:
+    with Emulator(tls=args.tls, reject_path_style=args.reject_path_style) as emulator:
         settings = session_settings(emulator)
         write_config(args.config, settings)
         return run(command, session_environment(settings))

@@ -218,3 +218,35 @@ def test_session_writes_config_exports_credentials_and_returns_the_status(tmp_pa
     }
     assert settings["emulator_control_url"] == settings["emulator_url"] + "/_emulator"
     assert oct(config.stat().st_mode & 0o777) == "0o600"
+
+
+def test_session_rejecting_path_style_refuses_it_and_names_the_endpoint(tmp_path):
+    config = tmp_path / "emulator.yml"
+    script = (
+        "import os, yaml\n"
+        "from botocore.exceptions import ClientError\n"
+        "from tests.support import clients\n"
+        f"config = yaml.safe_load(open({str(config)!r}))\n"
+        "keys = (config['tencentcloud_secret_id'], config['tencentcloud_secret_key'])\n"
+        "bucket = 'named-' + config['tencentcloud_appid']\n"
+        "clients.cos_client(config['emulator_url'], *keys).create_bucket(Bucket=bucket)\n"
+        "try:\n"
+        "    clients.s3_client(config['emulator_url'], *keys).list_objects_v2(Bucket=bucket)\n"
+        "except ClientError as error:\n"
+        "    print(error.response['Error']['Code'])\n"
+        "print(config['emulator_named_url'])\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "tests.emulator.session", "--reject-path-style", "--config", str(config), "--"]
+        + [sys.executable, "-c", script],
+        cwd=processes.REPOSITORY,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    code, named_url = result.stdout.split()
+    assert code == "PathStyleDomainForbidden"
+    port = yaml.safe_load(config.read_text())["emulator_url"].rsplit(":", 1)[1]
+    assert named_url == f"http://cos.ap-guangzhou.myqcloud.com:{port}"

@@ -10,7 +10,7 @@ from tests.reliability.deployment import prepare_engine
 
 @pytest.fixture(scope="session")
 def engine() -> None:
-    """dockerd running and the registry:2 stand-in built."""
+    """dockerd running and the registry:3 stand-in built."""
     prepare_engine()
 
 
@@ -22,6 +22,8 @@ def deployments(emulator_server, engine, tmp_path_factory):
 
     def make(*hosts: str, **host_vars) -> Deployment:
         deployment = Deployment(emulator_server, tmp_path_factory.mktemp("deployment"), hosts, host_vars)
+        # A bucket created after 2024: path-style requests to it are refused.
+        emulator_server.state.set_path_style(deployment.bucket, True)
         made.append(deployment)
         return deployment
 

@@ -111,11 +111,16 @@ class Deployment:
         return cam.call_json("ListAccessKeys", {"TargetUin": uin})["Response"]["AccessKeys"]
 
     def object_keys(self, prefix: str = ROOT_DIRECTORY.strip("/") + "/") -> set[str]:
-        s3 = clients.s3_client(self.emulator.url, self.emulator.iam.root_secret_id, self.emulator.iam.root_secret_key)
+        """Every key under the prefix, listed by virtual host (the bucket refuses path-style requests)."""
+        cos = clients.cos_client(self.emulator.url, self.emulator.iam.root_secret_id, self.emulator.iam.root_secret_key)
         keys: set[str] = set()
-        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=prefix):
+        marker = ""
+        while True:
+            page = cos.list_objects(Bucket=self.bucket, Prefix=prefix, Marker=marker, MaxKeys=1000)
             keys.update(entry["Key"] for entry in page.get("Contents", []))
-        return keys
+            if page.get("IsTruncated") != "true":
+                return keys
+            marker = page["NextMarker"]
 
     def blob_key(self, digest: str) -> str:
         hexdigest = digest.split(":", 1)[1]

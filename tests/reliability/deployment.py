@@ -23,8 +23,8 @@ SETUP_TIMEOUT = 300
 
 
 def prepare_engine() -> None:
-    """dockerd running and the registry:2 stand-in built (both no-ops when already done)."""
-    for command in ([SETUP / "dockerd.sh", "start"], [SETUP / "registry-image.sh", "docker"]):
+    """dockerd running and the registry:3 stand-in built (both no-ops when already done)."""
+    for command in ([SETUP / "dockerd.sh", "start"], [SETUP / "registry-image.sh", "docker", "registry:3"]):
         subprocess.run([str(part) for part in command], check=True, capture_output=True, timeout=SETUP_TIMEOUT)
 
 

@@ -62,8 +62,8 @@ INTRODUCTION = """# Reliability and security figures
 
 Written by the reliability suite (`tests/reliability`, run by `make reliability` and `make test`) at the end of a
 complete, passing run; do not edit by hand. Every figure is measured against the bundled emulator
-(`tests/emulator`) and the real binaries the tests use (ansible-playbook, docker-registry 2.8.2 as the registry:2
-image, skopeo), never mocked. Durations are measurements of one run on the machine below, not bounds.
+(`tests/emulator`) and the real binaries the tests use (ansible-playbook, distribution v3 built from its Go module as
+the registry:3 image, skopeo), never mocked. Durations are measurements of one run on the machine below, not bounds.
 """
 BOUNDS = """## Bounds
 

@@ -101,6 +101,8 @@ def rendered(emulator_server, tmp_path_factory) -> dict[str, dict]:
     output = tmp_path_factory.mktemp("variants")
     upstream_port = processes.free_port()
     base = {
+        # Every variant is served by Debian's docker-registry, the registry:2 code.
+        "registry_image": "registry:2",
         "registry_storage_bucket": bucket,
         "registry_storage_region": "ap-guangzhou",
         "registry_storage_secret_id": root_id,

@@ -1,0 +1,104 @@
+"""registry:2 deployed by deploy.yml on a bucket that accepts path-style requests, as buckets created before 2024,
+passes the OCI distribution-spec conformance suite but for the failures named here, which belong to distribution."""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+
+from tests.playbooks.deployment import ROOT
+from tests.playbooks.oci_conformance import (
+    EMPTY_BLOB_2_8,
+    INVALID_DIGEST_2_8,
+    OUT_OF_ORDER_2_8,
+    RANGE_2_8,
+    REFERRERS,
+    SHA512,
+    SUBJECT_TAG_LIST_2_8,
+    check_conformance,
+    deploy,
+)
+
+HOST = "registry-oci-2"
+# What a registry:2 installation on an older bucket sets: its s3 driver sends path-style requests to the endpoint.
+REGISTRY_2 = {
+    "registry_image": "registry:2",
+    "registry_storage_s3_regionendpoint": "{{ emulator_url }}",
+    "registry_storage_s3_path_style_accepted": True,
+    "registry_container_etc_hosts": {},
+}
+UPSTREAM = {
+    "OCI Conformance Test/artifacts-with-subject/push/manifest-by-digest": REFERRERS,
+    "OCI Conformance Test/artifacts-with-subject/push/manifest-by-tag": REFERRERS,
+    "OCI Conformance Test/artifacts-with-subject/referrers": REFERRERS,
+    "OCI Conformance Test/artifacts-with-subject/tag-list": SUBJECT_TAG_LIST_2_8,
+    "OCI Conformance Test/empty/referrers": REFERRERS,
+    "OCI Conformance Test/index-with-subject/push/manifest-by-digest": REFERRERS,
+    "OCI Conformance Test/index-with-subject/push/manifest-by-tag": REFERRERS,
+    "OCI Conformance Test/index-with-subject/referrers": REFERRERS,
+    "OCI Conformance Test/index-with-subject/tag-list": SUBJECT_TAG_LIST_2_8,
+    "OCI Conformance Test/invalid-digest-format/manifest-get": INVALID_DIGEST_2_8,
+    "OCI Conformance Test/invalid-digest-format/manifest-put": INVALID_DIGEST_2_8,
+    "OCI Conformance Test/missing-subject/push/manifest-by-digest": REFERRERS,
+    "OCI Conformance Test/missing-subject/push/manifest-by-tag": REFERRERS,
+    "OCI Conformance Test/missing-subject/referrers": REFERRERS,
+    "OCI Conformance Test/sha256 blobs/chunked out-of-order and put chunk/blob-patch-chunked": OUT_OF_ORDER_2_8,
+    "OCI Conformance Test/sha256 blobs/chunked out-of-order/blob-patch-chunked": OUT_OF_ORDER_2_8,
+    "OCI Conformance Test/sha256 blobs/empty/blob-get": EMPTY_BLOB_2_8,
+    "OCI Conformance Test/sha256 blobs/empty/blob-head": EMPTY_BLOB_2_8,
+    "OCI Conformance Test/sha256 blobs/empty/blob-patch-chunked": EMPTY_BLOB_2_8,
+    "OCI Conformance Test/sha256 blobs/empty/blob-patch-stream": EMPTY_BLOB_2_8,
+    "OCI Conformance Test/sha256 blobs/empty/blob-post-only": EMPTY_BLOB_2_8,
+    "OCI Conformance Test/sha256 blobs/empty/blob-post-put": EMPTY_BLOB_2_8,
+    "OCI Conformance Test/sha256 blobs/range requests/range 500-0": RANGE_2_8,
+    "OCI Conformance Test/sha256 blobs/range requests/range 5000-10000": RANGE_2_8,
+    "OCI Conformance Test/sha512 blobs/chunked multi and put chunk/blob-patch-chunked": SHA512,
+    "OCI Conformance Test/sha512 blobs/chunked multi/blob-patch-chunked": SHA512,
+    "OCI Conformance Test/sha512 blobs/chunked out-of-order and put chunk/blob-patch-chunked": SHA512,
+    "OCI Conformance Test/sha512 blobs/chunked out-of-order/blob-patch-chunked": SHA512,
+    "OCI Conformance Test/sha512 blobs/chunked single/blob-patch-chunked": SHA512,
+    "OCI Conformance Test/sha512 blobs/empty/blob-get": SHA512,
+    "OCI Conformance Test/sha512 blobs/empty/blob-head": SHA512,
+    "OCI Conformance Test/sha512 blobs/empty/blob-patch-chunked": SHA512,
+    "OCI Conformance Test/sha512 blobs/empty/blob-patch-stream": SHA512,
+    "OCI Conformance Test/sha512 blobs/empty/blob-post-only": SHA512,
+    "OCI Conformance Test/sha512 blobs/empty/blob-post-put": SHA512,
+    "OCI Conformance Test/sha512 blobs/emptyJSON/blob-get": SHA512,
+    "OCI Conformance Test/sha512 blobs/emptyJSON/blob-head": SHA512,
+    "OCI Conformance Test/sha512 blobs/emptyJSON/blob-patch-chunked": SHA512,
+    "OCI Conformance Test/sha512 blobs/emptyJSON/blob-patch-stream": SHA512,
+    "OCI Conformance Test/sha512 blobs/emptyJSON/blob-post-put": SHA512,
+    "OCI Conformance Test/sha512 blobs/mount anonymous/blob-mount-anonymous": SHA512,
+    "OCI Conformance Test/sha512 blobs/mount anonymous/blob-patch-chunked": SHA512,
+    "OCI Conformance Test/sha512 blobs/mount anonymous/blob-patch-stream": SHA512,
+    "OCI Conformance Test/sha512 blobs/mount anonymous/blob-post-put": SHA512,
+    "OCI Conformance Test/sha512 blobs/mount missing/blob-mount": SHA512,
+    "OCI Conformance Test/sha512 blobs/mount/blob-mount": SHA512,
+    "OCI Conformance Test/sha512 blobs/mount/blob-patch-chunked": SHA512,
+    "OCI Conformance Test/sha512 blobs/mount/blob-patch-stream": SHA512,
+    "OCI Conformance Test/sha512 blobs/mount/blob-post-put": SHA512,
+    "OCI Conformance Test/sha512 blobs/post+put/blob-post-put": SHA512,
+    "OCI Conformance Test/sha512 blobs/range requests/blob-patch-chunked": SHA512,
+    "OCI Conformance Test/sha512 blobs/range requests/blob-patch-stream": SHA512,
+    "OCI Conformance Test/sha512 blobs/range requests/blob-post-put": SHA512,
+    "OCI Conformance Test/sha512 blobs/stream/blob-patch-stream": SHA512,
+    "OCI Conformance Test/sha512/head/blob-head": SHA512,
+    "OCI Conformance Test/sha512/head/manifest-head-by-digest": SHA512,
+    "OCI Conformance Test/sha512/pull/blob-get": SHA512,
+    "OCI Conformance Test/sha512/pull/manifest-by-digest": SHA512,
+    "OCI Conformance Test/sha512/push/blob-patch-chunked": SHA512,
+    "OCI Conformance Test/sha512/push/blob-patch-stream": SHA512,
+    "OCI Conformance Test/sha512/push/blob-post-put": SHA512,
+    "OCI Conformance Test/sha512/push/manifest-by-digest": SHA512,
+}
+
+
+@pytest.fixture(scope="module")
+def deployment(deployments):
+    subprocess.run([str(ROOT / "tests" / "setup" / "registry-image.sh"), "docker", "registry:2"], check=True)
+    return deploy(deployments, HOST, rejects_path_style=False, extra_vars=REGISTRY_2)
+
+
+def test_registry_2_passes_the_oci_conformance_suite(deployment, tmp_path):
+    check_conformance(deployment, HOST, tmp_path, "registry:2", "path-style requests, accepted", UPSTREAM)
