@@ -132,7 +132,9 @@ def validate_tags(tags: dict) -> dict:
 def validate_tag(key: str, value: str) -> None:
     allowed = "letters, digits, spaces and + - = . _ : / @"
     if not 1 <= len(key) <= MAX_TAG_KEY or not TAG_TEXT.fullmatch(key):
-        raise ValidationError(f"Bucket tag key {key!r} must be 1-{MAX_TAG_KEY} characters of {allowed}.")
+        raise ValidationError(
+            f"Bucket tag key {key!r} (value {value!r}) must be 1-{MAX_TAG_KEY} characters of {allowed}."
+        )
     if key.lower().startswith(RESERVED_TAG_PREFIXES):
         raise ValidationError(f"Bucket tag key {key!r} starts with qcs: or project, which COS keeps for itself.")
     if not 1 <= len(value) <= MAX_TAG_VALUE or not TAG_TEXT.fullmatch(value):
