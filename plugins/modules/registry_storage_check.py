@@ -264,13 +264,21 @@ PROBE_DIRECTORY = "/_storage_check"
 BLOCK = 1024 * 1024
 MB = 1000 * 1000
 # The SDK names calls by their method; CAM policies name some of them differently (docs/least-privilege.md).
+# Upload Part - Copy needs a set on the destination (product 436/8287), so a refusal names all of it.
 CAM_ACTIONS = {
-    "ListObjects": "GetBucket",
-    "ListBuckets": "GetService",
-    "CreateMultipartUpload": "InitiateMultipartUpload",
-    "DeleteObjects": "DeleteObject",
-    "UploadPartCopy": "PutObject",
-    "CopyObject": "PutObjectCopy",
+    "ListObjects": ("GetBucket",),
+    "ListBuckets": ("GetService",),
+    "CreateMultipartUpload": ("InitiateMultipartUpload",),
+    "DeleteObjects": ("DeleteObject",),
+    "UploadPartCopy": (
+        "PutObject",
+        "InitiateMultipartUpload",
+        "ListMultipartUploads",
+        "ListParts",
+        "CompleteMultipartUpload",
+        "AbortMultipartUpload",
+    ),
+    "CopyObject": ("PutObjectCopy",),
 }
 # Writes that carry the s3 driver's upload headers; COS authorizes an ACL header on them as a PutObjectACL.
 UPLOAD_CALLS = {"PutObject", "CopyObject", "CreateMultipartUpload"}
@@ -301,7 +309,8 @@ class Interrupted(BaseException):
 
 
 def cam_action(sdk_action: str) -> str:
-    return "name/cos:" + CAM_ACTIONS.get(sdk_action, sdk_action)
+    """The CAM action (or, for a call that needs several, the actions) a refused SDK call asks for."""
+    return ", ".join(f"name/cos:{name}" for name in CAM_ACTIONS.get(sdk_action, (sdk_action,)))
 
 
 class StorageCheck:
