@@ -189,12 +189,7 @@ class Workload:
         for _attempt in range(PUSH_ATTEMPTS):
             self.outcome.push_attempts += 1
             try:
-                registry.skopeo(
-                    "copy",
-                    "--dest-tls-verify=false",
-                    layout.reference,
-                    f"docker://{self.running.host}/{repository}:{tag}",
-                )
+                registry.push(layout.reference, self.running, f"{repository}:{tag}")
                 return True
             except AssertionError as failure:
                 self.outcome.push_attempts_failed += 1
