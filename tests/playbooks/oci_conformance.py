@@ -14,6 +14,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 from tests.playbooks.deployment import ROOT, Deployment, output
+from tests.support import processes
 
 SUITE_TIMEOUT = 1200
 # The URLs the suite's non-distributable layers name; distribution refuses such manifests unless they are allowed.
@@ -74,24 +75,17 @@ class SuiteResult:
         return len(self.passed) + len(self.failed)
 
 
-def suite_binary() -> str:
-    """The suite's program, built at its pinned version when missing."""
-    build = subprocess.run(
-        [str(ROOT / "tests" / "setup" / "go-programs.sh"), "conformance"],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=SUITE_TIMEOUT,
-    )
-    return build.stdout.strip()
-
-
 def run_suite(deployment: Deployment, host: str, results: Path) -> SuiteResult:
     environment = dict(
         os.environ, OCI_REGISTRY=deployment.address(host), OCI_RESULTS_DIR=str(results), **SUITE_SETTINGS
     )
     subprocess.run(
-        [suite_binary()], cwd=results.parent, env=environment, capture_output=True, timeout=SUITE_TIMEOUT, check=False
+        [processes.go_program("conformance")],
+        cwd=results.parent,
+        env=environment,
+        capture_output=True,
+        timeout=SUITE_TIMEOUT,
+        check=False,
     )
     return read_results(results / "junit.xml")
 

@@ -12,6 +12,9 @@ from pathlib import Path
 from typing import IO
 
 REPOSITORY = Path(__file__).resolve().parents[2]
+# Builds a pinned third-party Go program on first use (a few minutes) and prints its path.
+GO_PROGRAMS = REPOSITORY / "tests" / "setup" / "go-programs.sh"
+GO_BUILD_TIMEOUT = 1200
 READY_LINE = re.compile(r"emulator ready at (?P<url>\S+)(?: \(appid \d+\))?(?: ca-file (?P<ca_file>\S+))?")
 
 
@@ -71,3 +74,11 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def go_program(name: str) -> str:
+    """The path of a third-party Go program the tests run (tests/setup/go-programs.env pins it), built when missing."""
+    built = subprocess.run(
+        [str(GO_PROGRAMS), name], capture_output=True, text=True, timeout=GO_BUILD_TIMEOUT, check=True
+    )
+    return built.stdout.strip()

@@ -19,12 +19,9 @@ import yaml
 from tests.support import processes
 
 REGISTRY_BINARY = "/usr/bin/docker-registry"
-# Prints the path of distribution v3 at its pinned version, building it on first use (a few minutes).
-GO_PROGRAMS = processes.REPOSITORY / "tests" / "setup" / "go-programs.sh"
 START_TIMEOUT = 60
 SKOPEO_TIMEOUT = 300
 GC_TIMEOUT = 300
-BUILD_TIMEOUT = 1200
 # distribution 2.8's s3 driver panics at start (LoadCustomCABundleError) when AWS_CA_BUNDLE is set; a proxy from the
 # machine's environment would take the storage requests away from the emulator.
 UNSAFE_ENVIRONMENT = ("AWS_CA_BUNDLE", "HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "NO_PROXY", "no_proxy")
@@ -36,10 +33,7 @@ def registry_binary(version: int = 2) -> str:
     if version == 2:
         return REGISTRY_BINARY
     if version == 3:
-        built = subprocess.run(
-            [str(GO_PROGRAMS), "registry"], capture_output=True, text=True, timeout=BUILD_TIMEOUT, check=True
-        )
-        return built.stdout.strip()
+        return processes.go_program("registry")
     raise ValueError(f"no registry binary for distribution {version}")
 
 
