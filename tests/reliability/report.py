@@ -12,7 +12,7 @@ from importlib import metadata
 from pathlib import Path
 
 from tests.reliability.listing_delay import LIST_DELAY, PUSH_ATTEMPTS, SETTLE_MARGIN
-from tests.support.registry import GO_PROGRAMS
+from tests.support.processes import GO_PROGRAMS
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 DOCUMENT = DOCS / "reliability.md"
