@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from typing import Any
+from urllib.parse import unquote
 
 from ansible_collections.cosops.registry.plugins.module_utils.client import is_not_found
 from ansible_collections.cosops.registry.plugins.module_utils.errors import TencentCloudError, ValidationError
@@ -134,6 +135,13 @@ def find_user_by_uin(cam, uin: int) -> dict | None:
     return next((user for user in cam.call("ListUsers").get("Data") or [] if int(user["Uin"]) == int(uin)), None)
 
 
+def find_key_owner(cam, name: str | None, uin: int | None) -> tuple[dict | None, str]:
+    """(the user named by name or uin, or None; the sentence saying it does not exist)."""
+    if name is not None:
+        return find_user(cam, name), f"CAM user {name!r} does not exist."
+    return find_user_by_uin(cam, uin), f"No CAM user has UIN {uin}."
+
+
 def _all_pages(cam, action: str, params: dict) -> list:
     """Every item of a Page/Rp listing (List + TotalNum)."""
     items = []
@@ -151,10 +159,15 @@ def attached_policies(cam, uin: int) -> list:
     return _all_pages(cam, "ListAttachedUserPolicies", {"TargetUin": int(uin)})
 
 
-def find_policy(cam, name: str) -> dict | None:
-    """ListPolicies' entry for the custom or preset policy with exactly this name, or None."""
-    matches = _all_pages(cam, "ListPolicies", {"Scope": "All", "Keyword": name})
-    return next((policy for policy in matches if policy.get("PolicyName") == name), None)
+def list_policies(cam, scope: str = "All", keyword: str | None = None) -> list:
+    """ListPolicies entries of a scope (All, Local for custom, QCS for preset), optionally matching a keyword."""
+    params = {"Scope": scope} if keyword is None else {"Scope": scope, "Keyword": keyword}
+    return _all_pages(cam, "ListPolicies", params)
+
+
+def find_policy(cam, name: str, scope: str = "All") -> dict | None:
+    """ListPolicies' entry for the policy with exactly this name, or None."""
+    return next((policy for policy in list_policies(cam, scope, name) if policy.get("PolicyName") == name), None)
 
 
 def get_policy(cam, policy_id: int) -> dict:
@@ -177,3 +190,51 @@ def keys_last_used(cam, key_ids: list) -> dict:
 
 def is_preset(policy: dict) -> bool:
     return int(policy.get("Type") or 0) == PRESET_POLICY_TYPE or policy.get("PolicyType") == "QCS"
+
+
+def stored_document(text: str) -> dict:
+    """GetPolicy's PolicyDocument; CAM may hand it back URL-encoded."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        return json.loads(unquote(text))
+
+
+# --- what the modules return: one shape per resource, shared by the module that manages it and its _info module ---
+
+
+def user_view(user: dict | None, policies: list) -> dict:
+    """A user (GetUser or ListUsers fields) and the policies attached to it."""
+    if user is None:
+        return {}
+    return {
+        "name": user["Name"],
+        "uin": user.get("Uin"),
+        "uid": user.get("Uid"),
+        "remark": user.get("Remark") or "",
+        "policies": sorted(policy["PolicyName"] for policy in policies),
+    }
+
+
+def policy_view(listed: dict, details: dict) -> dict:
+    """A policy from its ListPolicies entry and its GetPolicy fields."""
+    return {
+        "name": details.get("PolicyName") or listed["PolicyName"],
+        "id": int(listed["PolicyId"]),
+        "description": details.get("Description") or "",
+        "document": stored_document(details["PolicyDocument"]),
+        "preset": is_preset(details),
+    }
+
+
+def key_view(key: dict | None, last_used: dict | None = None) -> dict:
+    """A key (ListAccessKeys fields) without any secret, and the day it was last used."""
+    if key is None:
+        return {}
+    return {
+        "access_key_id": key.get("AccessKeyId"),
+        "status": key.get("Status"),
+        "create_time": key.get("CreateTime"),
+        "last_used_date": (last_used or {}).get(key.get("AccessKeyId")),
+        "description": key.get("Description") or "",
+    }

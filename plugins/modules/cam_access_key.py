@@ -191,12 +191,7 @@ def validate(params: dict) -> None:
 
 def resolve_user(module: TencentCloudModule) -> dict:
     """GetUser's fields for the user the keys belong to; in check mode a user still to be created has no UIN."""
-    if module.params["user_name"] is not None:
-        user = cam.find_user(module.cam, module.params["user_name"])
-        missing = f"CAM user {module.params['user_name']!r} does not exist."
-    else:
-        user = cam.find_user_by_uin(module.cam, module.params["user_uin"])
-        missing = f"No CAM user has UIN {module.params['user_uin']}."
+    user, missing = cam.find_key_owner(module.cam, module.params["user_name"], module.params["user_uin"])
     if user is not None:
         return user
     if module.check_mode and module.params["state"] == "present" and module.params["id"] is None:
@@ -204,18 +199,6 @@ def resolve_user(module: TencentCloudModule) -> dict:
         module.warn(f"{missing} Check mode assumes an earlier task creates it.")
         return {"Name": module.params["user_name"] or str(module.params["user_uin"]), "Uin": None}
     raise ValidationError(f"{missing} Create it with cosops.registry.cam_user first.")
-
-
-def describe(key: dict | None, last_used: dict | None = None) -> dict:
-    if key is None:
-        return {}
-    return {
-        "access_key_id": key.get("AccessKeyId"),
-        "status": key.get("Status"),
-        "create_time": key.get("CreateTime"),
-        "last_used_date": (last_used or {}).get(key.get("AccessKeyId")),
-        "description": key.get("Description") or "",
-    }
 
 
 def newest_active(keys: list) -> dict | None:
@@ -379,7 +362,7 @@ def run(module: TencentCloudModule) -> dict:
     else:
         key = ensure_key(module, user, keys, result)
     known = key and key.get("AccessKeyId") and "secret_access_key" not in result
-    result["access_key"] = describe(key, cam.keys_last_used(module.cam, [key["AccessKeyId"]]) if known else None)
+    result["access_key"] = cam.key_view(key, cam.keys_last_used(module.cam, [key["AccessKeyId"]]) if known else None)
     if module._diff:
         result["diff"] = {"before": key_listing(keys), "after": key_listing(after_listing(keys, result, key))}
     return result

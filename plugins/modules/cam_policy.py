@@ -107,9 +107,6 @@ policy:
       sample: false
 """
 
-import json
-from urllib.parse import unquote
-
 from ansible_collections.cosops.registry.plugins.module_utils import cam
 from ansible_collections.cosops.registry.plugins.module_utils.errors import ValidationError
 from ansible_collections.cosops.registry.plugins.module_utils.module import TencentCloudModule
@@ -126,27 +123,12 @@ def validate(params: dict) -> dict | None:
     return cam.validate_policy_document(params["document"])
 
 
-def stored_document(text: str) -> dict:
-    """GetPolicy's PolicyDocument; CAM may hand it back URL-encoded."""
-    try:
-        return json.loads(text)
-    except ValueError:
-        return json.loads(unquote(text))
-
-
 def read_policy(module: TencentCloudModule) -> dict | None:
     """The policy's state in the shape the module returns, or None when there is no such policy."""
     found = cam.find_policy(module.cam, module.params["name"])
     if found is None:
         return None
-    details = cam.get_policy(module.cam, found["PolicyId"])
-    return {
-        "name": details.get("PolicyName") or found["PolicyName"],
-        "id": int(found["PolicyId"]),
-        "description": details.get("Description") or "",
-        "document": stored_document(details["PolicyDocument"]),
-        "preset": cam.is_preset(details),
-    }
+    return cam.policy_view(found, cam.get_policy(module.cam, found["PolicyId"]))
 
 
 def create_policy(module: TencentCloudModule, document: dict) -> int:

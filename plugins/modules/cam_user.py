@@ -120,18 +120,6 @@ def validate(params: dict) -> None:
         cam.validate_policy_name(name)
 
 
-def describe(user: dict | None, policies: list) -> dict:
-    if user is None:
-        return {}
-    return {
-        "name": user["Name"],
-        "uin": user.get("Uin"),
-        "uid": user.get("Uid"),
-        "remark": user.get("Remark") or "",
-        "policies": sorted(policy["PolicyName"] for policy in policies),
-    }
-
-
 def create_user(module: TencentCloudModule) -> dict:
     """AddUser; after a transient failure the user is looked up by name before AddUser is sent again."""
     name = module.params["name"]
@@ -218,7 +206,7 @@ def run(module: TencentCloudModule) -> dict:
     validate(module.params)
     user = cam.find_user(module.cam, module.params["name"])
     attached = cam.attached_policies(module.cam, user["Uin"]) if user else []
-    before = describe(user, attached)
+    before = cam.user_view(user, attached)
     if module.params["state"] == "absent":
         changed = user is not None
         if changed:
@@ -226,7 +214,7 @@ def run(module: TencentCloudModule) -> dict:
         after = {}
     else:
         changed, user, attached = ensure_present(module, user, attached)
-        after = describe(user, attached)
+        after = cam.user_view(user, attached)
     result = {"changed": changed, "user": after}
     if module._diff:
         result["diff"] = {"before": before, "after": after}

@@ -62,6 +62,13 @@ class ServiceModels:
     def check_request(self, action: str, params: dict, from_query: bool) -> None:
         check_fields(self.models, self.models[f"{action}Request"], params, "", from_query)
 
+    def check_response(self, action: str, response: dict) -> None:
+        """The `Response` object an answer carries holds only fields of the `<Action>Response` model, of its types.
+
+        In answers a required field must be there, though it may be null where api.json allows it.
+        """
+        check_fields(self.models, self.models[f"{action}Response"], response, "", from_query=False, answer=True)
+
 
 def load(service: str, version: str) -> ServiceModels:
     """The models of `service` at `version` (`cam`, `2019-01-16`) from the installed SDK and tccli."""
@@ -112,36 +119,39 @@ def required_fields(service: str, package: str) -> dict[str, set[str]]:
 # --- checks -------------------------------------------------------------------------------------------------------
 
 
-def check_fields(models: dict, fields: dict[str, Field], params: dict, path: str, from_query: bool) -> None:
+def check_fields(
+    models: dict, fields: dict[str, Field], params: dict, path: str, from_query: bool, answer: bool = False
+) -> None:
     for name, value in params.items():
         field = fields.get(name)
         if field is None:
             raise CamError("UnknownParameter", f"The parameter `{path}{name}` is not recognized.")
         if value is not None:
-            check_value(models, field, value, path + name, from_query)
+            check_value(models, field, value, path + name, from_query, answer)
     for field in fields.values():
-        if field.required and params.get(field.name) is None:
+        missing = field.name not in params if answer else params.get(field.name) is None
+        if field.required and missing:
             raise CamError("MissingParameter", f"The request is missing a required parameter `{path}{field.name}`.")
 
 
-def check_value(models: dict, field: Field, value: Any, path: str, from_query: bool) -> None:
+def check_value(models: dict, field: Field, value: Any, path: str, from_query: bool, answer: bool = False) -> None:
     if not field.is_list:
-        check_item(models, field, value, path, from_query)
+        check_item(models, field, value, path, from_query, answer)
         return
     if not isinstance(value, list):
         raise wrong_type(path, f"list of {field.kind}")
     for index, item in enumerate(value):
-        check_item(models, field, item, f"{path}.{index}", from_query)
+        check_item(models, field, item, f"{path}.{index}", from_query, answer)
 
 
-def check_item(models: dict, field: Field, value: Any, path: str, from_query: bool) -> None:
+def check_item(models: dict, field: Field, value: Any, path: str, from_query: bool, answer: bool = False) -> None:
     if field.kind in SCALARS:
         if not scalar_fits(field, value, from_query):
             raise wrong_type(path, field.kind + (" non-negative" if field.non_negative else ""))
         return
     if not isinstance(value, dict):
         raise wrong_type(path, field.kind)
-    check_fields(models, models[field.kind], value, path + ".", from_query)
+    check_fields(models, models[field.kind], value, path + ".", from_query, answer)
 
 
 def scalar_fits(field: Field, value: Any, from_query: bool) -> bool:
