@@ -10,11 +10,11 @@ short_description: Manage a COS bucket and its access, versioning, tags, encrypt
 version_added: 0.1.0
 description:
   - Creates or deletes a Tencent Cloud COS bucket and brings its settings in line with the options.
-  - Every setting left unset is not managed: it is neither read nor reset, so a run makes one request per managed
+  - Every setting left unset is not managed; it is neither read nor reset, so a run makes one request per managed
     setting besides the bucket's own (M(cosops.registry.cos_bucket_info) reads them all).
   - A bucket that exists in another region than O(region) fails the task with the region to set, found in the
     account's bucket list (C(GET Service)), instead of a conflict on creation.
-  - In check mode a bucket that does not exist yet is predicted as COS creates it: every given setting is a change.
+  - In check mode a bucket that does not exist yet is predicted as COS creates it, every given setting a change.
   - Lifecycle rules are managed by M(cosops.registry.cos_lifecycle).
 author: cosops.registry contributors (@cosops)
 options:
