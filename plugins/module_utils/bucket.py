@@ -31,6 +31,8 @@ MAX_TAG_VALUE = 255
 TAG_TEXT = re.compile(r"(?:[^\W_]|[ +\-=._:/@])+")
 RESERVED_TAG_PREFIXES = ("qcs:", "project")
 PAGE_SIZE = 1000
+# GET Service returns at most this many buckets a page.
+SERVICE_PAGE = 2000
 # Any AppId has 10 digits, so checking a short name with this one checks the real name's host length too.
 PLACEHOLDER_APPID = "1000000000"
 
@@ -70,14 +72,88 @@ def read_optional(cos: CosApi, method: str, bucket: str, missing=None):
         raise
 
 
-def bucket_exists(cos: CosApi, bucket: str) -> bool:
+def bucket_exists(cos: CosApi, bucket: str, option: str = "region") -> bool:
+    """Whether the bucket is in the client's region; one in another region is a WrongRegionError, not a False.
+
+    `option` names the module option that sets the region, for the error's advice.
+    """
     try:
         cos.call("head_bucket", Bucket=bucket)
     except TencentCloudError as error:
         if is_not_found(error):
+            require_region(cos, bucket, cos.region, option)
             return False
         raise
     return True
+
+
+def missing_bucket_warning(bucket: str, region: str) -> str:
+    return (
+        f"Bucket {bucket} does not exist in {region}; check mode takes it as empty, assuming an earlier task "
+        "creates it."
+    )
+
+
+def read_setting(cos: CosApi, bucket: str, read, empty, check_mode: bool, warn):
+    """read(cos, bucket), or in check mode `empty` and a warning when the bucket does not exist yet.
+
+    Outside check mode a missing bucket stays an error; a bucket in another region is a WrongRegionError either way.
+    """
+    try:
+        return read(cos, bucket)
+    except TencentCloudError as error:
+        if error.code != "NoSuchBucket":
+            raise
+        require_region(cos, bucket, cos.region)
+        if not check_mode:
+            raise
+    warn(missing_bucket_warning(bucket, cos.region))
+    return empty
+
+
+# Regions
+
+
+class WrongRegionError(ValidationError):
+    """The bucket exists, in another region than the one given; found out from COS, so after a request."""
+
+
+def wrong_region_message(bucket: str, found: str, region: str, option: str = "region") -> str:
+    return f"bucket {bucket} is in {found}, not {region}: set {option}: {found}"
+
+
+def account_buckets(cos: CosApi, region: str | None = None) -> list:
+    """[{name, region, creation_date}] of the account's buckets (GET Service), every page, optionally of one region."""
+    found, marker = [], ""
+    arguments = {"Region": region} if region else {}
+    while True:
+        page = cos.call("list_buckets", Marker=marker, MaxKeys=SERVICE_PAGE, **arguments)
+        entries = _as_list((page.get("Buckets") or {}).get("Bucket"))
+        found += [
+            {"name": entry["Name"], "region": entry.get("Location"), "creation_date": entry.get("CreationDate")}
+            for entry in entries
+        ]
+        marker = page.get("NextMarker") or (entries[-1]["Name"] if entries else "")
+        if str(page.get("IsTruncated", "false")).lower() != "true" or not marker:
+            return found
+
+
+def bucket_location(cos: CosApi, bucket: str) -> str | None:
+    """The region GET Service lists the bucket in; None when the account has no such bucket or the key may not list."""
+    try:
+        buckets = account_buckets(cos)
+    except TencentCloudError as error:
+        if error.code == "AccessDenied":
+            return None
+        raise
+    return next((entry["region"] for entry in buckets if entry["name"] == bucket), None)
+
+
+def require_region(cos: CosApi, bucket: str, region: str, option: str = "region") -> None:
+    """Called once COS said the bucket is missing here: WrongRegionError when it lives in another region."""
+    found = bucket_location(cos, bucket)
+    if found and found != region:
+        raise WrongRegionError(wrong_region_message(bucket, found, region, option))
 
 
 # ACL

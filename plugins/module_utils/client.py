@@ -14,12 +14,14 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from ansible_collections.cosops.registry.plugins.module_utils.errors import (
+    BODYLESS_CODES,
     TencentCloudError,
     ValidationError,
     from_api_exception,
     from_cos_exception,
+    refusal_fix,
 )
-from ansible_collections.cosops.registry.plugins.module_utils.naming import validate_region
+from ansible_collections.cosops.registry.plugins.module_utils.naming import split_bucket, validate_region
 from ansible_collections.cosops.registry.plugins.module_utils.retries import call_with_retries
 
 ENV_FALLBACKS = {
@@ -33,6 +35,11 @@ ENV_FALLBACKS = {
 DEFAULT_TIMEOUT = 30
 DEFAULT_RETRIES = 5
 API_VERSIONS = {"cam": "2019-01-16", "sts": "2018-08-13"}
+# A refused HEAD has no body, so no code: the GET of the same resource (read as little as possible) says why.
+HEAD_FOLLOW_UPS = {
+    "head_bucket": ("list_objects", {"MaxKeys": 1}),
+    "head_object": ("get_object", {"Range": "bytes=0-0"}),
+}
 
 
 class MissingSdkError(ImportError):
@@ -183,7 +190,33 @@ class CosApi(_LazySdk):
     def call(self, method: str, idempotent: bool = True, **kwargs):
         """Call an SDK method by name, e.g. call("get_bucket_lifecycle", Bucket=...)."""
         sdk_method = getattr(self.sdk, method)
-        return call_with_retries(lambda: self._once(method, sdk_method, kwargs), self.connection.retries, idempotent)
+        try:
+            return call_with_retries(
+                lambda: self._once(method, sdk_method, kwargs), self.connection.retries, idempotent
+            )
+        except TencentCloudError as error:
+            if method in HEAD_FOLLOW_UPS and error.status == 403 and error.code == BODYLESS_CODES[403]:
+                raise self._explained_refusal(method, kwargs, error) from None
+            raise
+
+    def _explained_refusal(self, method: str, kwargs: dict, refusal: TencentCloudError) -> TencentCloudError:
+        """The HEAD's refusal with the code COS gives its GET, and the fix; a GET that is let through means the HEAD's
+        own action is not allowed."""
+        follow_up, reading_little = HEAD_FOLLOW_UPS[method]
+        target = {name: kwargs[name] for name in ("Bucket", "Key") if name in kwargs}
+        code, message = "AccessDenied", None
+        try:
+            answer = self._once(follow_up, getattr(self.sdk, follow_up), dict(target, **reading_little))
+            if "Body" in answer:
+                answer["Body"].get_raw_stream().close()
+        except TencentCloudError as error:
+            if error.status == 403:
+                code, message = error.code, error.message
+        action = f"name/cos:{refusal.action}"
+        bucket = target["Bucket"]
+        resource = f"qcs::cos:{self.region}:uid/{split_bucket(bucket)[1]}:{bucket}/{target.get('Key', '')}"
+        message = refusal_fix(code, action, resource) or message
+        return TencentCloudError(refusal.action, code, message, refusal.request_id, refusal.status)
 
     @staticmethod
     def _once(method, sdk_method, kwargs):

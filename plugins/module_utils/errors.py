@@ -55,6 +55,23 @@ def _code_family(code: str) -> str:
 BODYLESS_CODES = {400: "BadRequest", 403: "Forbidden", 404: "NoSuchResource", 409: "Conflict", 500: "InternalError", 503: "ServiceUnavailable"}
 
 
+# The causes of a COS 403 and their fixes (product 436/40105, "403 Error for COS Access").
+REFUSAL_FIXES = {
+    "SignatureDoesNotMatch": "wrong SecretKey: the request's signature does not match, so secret_key is not the "
+    "SecretKey of secret_id; set the SecretKey shown when that key was created.",
+    "InvalidAccessKeyId": "unknown or deactivated key: COS does not accept this secret_id; check it, and that the key "
+    "exists and is active in CAM (API keys).",
+    "AccessDenied": "missing permission: the key may not call {action}; allow {action} on {resource} in the key's CAM "
+    "policy.",
+}
+
+
+def refusal_fix(code: str, action: str, resource: str) -> str | None:
+    """Which refusal a COS 403 is and what to do, or None for a code without a known fix."""
+    fix = REFUSAL_FIXES.get(code)
+    return fix.format(action=action, resource=resource) if fix else None
+
+
 def _cos_error_parts(exc):
     """(code, message, request id) from a CosServiceError, whether COS sent an XML body or only headers."""
     digest = exc.get_digest_msg()

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 
 from ansible_collections.cosops.registry.plugins.module_utils.errors import ValidationError
@@ -14,12 +15,48 @@ APPID_SUFFIX = re.compile(r"-(1\d{9})$")
 SHORT_NAME_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
 REGION_PATTERN = re.compile(r"^[a-z]{2,4}-[a-z]+(?:-[a-z0-9]+)*$")
 MAX_HOST_LENGTH = 60
+# The regions COS serves, public and finance (product 436/6224, "Regions and Access Endpoints").
+COS_REGIONS = (
+    "ap-beijing-1",
+    "ap-beijing",
+    "ap-nanjing",
+    "ap-shanghai",
+    "ap-guangzhou",
+    "ap-chengdu",
+    "ap-chongqing",
+    "ap-hongkong",
+    "ap-singapore",
+    "ap-jakarta",
+    "ap-seoul",
+    "ap-bangkok",
+    "ap-tokyo",
+    "ap-mumbai",
+    "na-siliconvalley",
+    "na-ashburn",
+    "na-toronto",
+    "sa-saopaulo",
+    "eu-frankfurt",
+    "eu-moscow",
+    "ap-beijing-fsi",
+    "ap-shanghai-fsi",
+    "ap-shenzhen-fsi",
+)
 
 
 def validate_region(region: str) -> str:
     if not isinstance(region, str) or not REGION_PATTERN.match(region):
         raise ValidationError(f"Region {region!r} is not a COS region name such as 'ap-guangzhou' (lowercase words joined by hyphens).")
+    if region not in COS_REGIONS:
+        raise ValidationError(f"Region {region!r} is not one of COS's regions; {closest_region(region)}")
     return region
+
+
+def closest_region(region: str) -> str:
+    """The end of a refusal: the nearest COS region by spelling, or the list when none is near."""
+    close = difflib.get_close_matches(region, COS_REGIONS, n=1)
+    if close:
+        return f"did you mean {close[0]!r}?"
+    return f"use one of {', '.join(COS_REGIONS)}."
 
 
 def validate_appid(appid) -> str:

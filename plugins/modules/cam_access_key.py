@@ -61,7 +61,8 @@ options:
         mode C(0600), replacing the file atomically.
       - Written only when a key is created; when no key is created the file is left untouched.
       - If the file cannot be written, the new key is deleted again and the task fails.
-      - The directory must exist. Cannot be used with O(id).
+      - The directory must exist (in check mode it is not looked at, as an earlier task may create it). Cannot be
+        used with O(id).
     type: path
 extends_documentation_fragment:
   - cosops.registry.common
@@ -169,7 +170,7 @@ MAX_KEYS = 2
 CREATE_ATTEMPTS = 3
 
 
-def validate(params: dict) -> None:
+def validate(params: dict, check_mode: bool = False) -> None:
     if params["user_name"] is not None:
         cam.validate_user_name(params["user_name"])
     else:
@@ -183,7 +184,8 @@ def validate(params: dict) -> None:
     if params["state"] == "absent" and (params["rotate"] or params["active"] is not None):
         raise ValidationError("state=absent deletes the key id; rotate and active cannot be used with it.")
     cam.validate_description(params["description"], "description")
-    if params["secret_file"]:
+    # In check mode an earlier task may only have pretended to create the directory; nothing is written there.
+    if params["secret_file"] and not check_mode:
         directory = os.path.dirname(os.path.abspath(params["secret_file"]))
         if not os.path.isdir(directory):
             raise ValidationError(f"secret_file directory {directory!r} does not exist.")
@@ -348,7 +350,7 @@ def after_listing(keys: list, result: dict, key: dict | None) -> list:
 
 
 def run(module: TencentCloudModule) -> dict:
-    validate(module.params)
+    validate(module.params, module.check_mode)
     user = resolve_user(module)
     keys = cam.list_access_keys(module.cam, int(user["Uin"])) if user["Uin"] is not None else []
     result = {"changed": False}

@@ -10,7 +10,11 @@ short_description: Manage a COS bucket and its access, versioning, tags, encrypt
 version_added: 0.1.0
 description:
   - Creates or deletes a Tencent Cloud COS bucket and brings its settings in line with the options.
-  - Every setting left unset is not managed; it is read and returned, never reset.
+  - Every setting left unset is not managed; it is neither read nor reset, so a run makes one request per managed
+    setting besides the bucket's own (M(cosops.registry.cos_bucket_info) reads them all).
+  - A bucket that exists in another region than O(region) fails the task with the region to set, found in the
+    account's bucket list (C(GET Service)), instead of a conflict on creation.
+  - In check mode a bucket that does not exist yet is predicted as COS creates it, every given setting a change.
   - Lifecycle rules are managed by M(cosops.registry.cos_lifecycle).
 author: cosops.registry contributors (@cosops)
 options:
@@ -195,7 +199,9 @@ exists:
   type: bool
   sample: true
 settings:
-  description: The bucket's settings after the change, managed or not. Empty when the bucket is absent.
+  description:
+    - The managed settings (those given) after the change; settings not given are not read.
+    - Empty when the bucket is absent.
   returned: always
   type: dict
   contains:
@@ -294,7 +300,7 @@ def desired_settings(params: dict) -> dict:
 
 
 def handle_acl(module, api, bucket, current, desired):
-    if "acl" not in desired or current == desired["acl"]:
+    if current == desired["acl"]:
         return False, current
     if not module.check_mode:
         api.call("put_bucket_acl", Bucket=bucket, ACL=desired["acl"])
@@ -302,7 +308,7 @@ def handle_acl(module, api, bucket, current, desired):
 
 
 def handle_versioning(module, api, bucket, current, desired):
-    if "versioning" not in desired or cos_bucket.versioning_matches(current, desired["versioning"]):
+    if cos_bucket.versioning_matches(current, desired["versioning"]):
         return False, current
     if not module.check_mode:
         api.call("put_bucket_versioning", Bucket=bucket, Status=desired["versioning"].capitalize())
@@ -310,8 +316,6 @@ def handle_versioning(module, api, bucket, current, desired):
 
 
 def handle_tags(module, api, bucket, current, desired):
-    if "tags" not in desired:
-        return False, current
     purge = module.params["purge_tags"] is not False
     wanted = cos_bucket.desired_tags(current, desired["tags"], purge)
     if wanted == current:
@@ -325,7 +329,7 @@ def handle_tags(module, api, bucket, current, desired):
 
 
 def handle_encryption(module, api, bucket, current, desired):
-    if "encryption" not in desired or cos_bucket.encryption_matches(current, desired["encryption"]):
+    if cos_bucket.encryption_matches(current, desired["encryption"]):
         return False, current
     if not module.check_mode:
         if desired["encryption"]["algorithm"] == "none":
@@ -340,7 +344,7 @@ def handle_encryption(module, api, bucket, current, desired):
 
 
 def handle_cors_rules(module, api, bucket, current, desired):
-    if "cors_rules" not in desired or current == desired["cors_rules"]:
+    if current == desired["cors_rules"]:
         return False, current
     if not module.check_mode:
         if desired["cors_rules"]:
@@ -351,8 +355,6 @@ def handle_cors_rules(module, api, bucket, current, desired):
 
 
 def handle_policy(module, api, bucket, current, desired):
-    if "policy" not in desired:
-        return False, current
     wanted = desired["policy"]
     if wanted is None or current is None:
         unchanged = wanted is current
@@ -385,9 +387,12 @@ def create_bucket(module, api, bucket: str) -> None:
 
 
 def ensure_present(module, api, bucket: str, exists: bool, desired: dict):
-    """Create the bucket if needed, then apply each managed setting; returns (changed, before, after)."""
+    """Create the bucket if needed, then apply each managed setting; returns (changed, before, after).
+
+    Only the managed settings are read: a setting not given costs no request.
+    """
     if exists:
-        current = {name: read(api, bucket) for name, read in READERS.items()}
+        current = {name: READERS[name](api, bucket) for name in desired}
         before = dict(current, exists=True)
     else:
         create_bucket(module, api, bucket)
@@ -396,8 +401,8 @@ def ensure_present(module, api, bucket: str, exists: bool, desired: dict):
         before = {"exists": False}
     changed = not exists
     after = {}
-    for name, handle in HANDLERS.items():
-        setting_changed, after[name] = handle(module, api, bucket, current[name], desired)
+    for name in desired:
+        setting_changed, after[name] = HANDLERS[name](module, api, bucket, current[name], desired)
         changed = changed or setting_changed
     return changed, before, dict(after, exists=True)
 
@@ -439,7 +444,7 @@ def run(module: TencentCloudModule) -> dict:
         result.update(changed=exists, exists=False, settings={})
     else:
         changed, before, after = ensure_present(module, api, bucket, exists, desired)
-        result.update(changed=changed, exists=True, settings={name: after[name] for name in READERS})
+        result.update(changed=changed, exists=True, settings={name: after[name] for name in desired})
     if module._diff:
         result["diff"] = {"before": managed_view(before, desired), "after": managed_view(after, desired)}
     return result

@@ -13,6 +13,9 @@ description:
     of one Tencent Cloud COS bucket, or of every bucket of the account, optionally filtered by region and name prefix.
   - Optionally counts the objects under a prefix and their total size.
   - Only reads; never changes anything.
+  - With O(name), a bucket that exists in another region fails the task with the region to set, found in the
+    account's bucket list (C(GET Service)); one that does not exist gives an empty RV(buckets), with a warning in
+    check mode (where an earlier task may only have pretended to create it).
 author: cosops.registry contributors (@cosops)
 options:
   name:
@@ -147,31 +150,16 @@ from ansible_collections.cosops.registry.plugins.module_utils.module import Tenc
 from ansible_collections.cosops.registry.plugins.module_utils.naming import bucket_host, validate_region
 
 SETTINGS = {**cos_bucket.SETTING_READERS, "lifecycle_rules": cos_bucket.read_lifecycle}
-# GET Service returns at most this many buckets a page.
-SERVICE_PAGE = 2000
-
-
-def listed_buckets(module: TencentCloudModule, region: str | None) -> list:
-    """[{name, region, creation_date}] of the account's buckets, every page, optionally of one region."""
-    found, marker = [], ""
-    arguments = {"Region": region} if region else {}
-    while True:
-        page = module.cos(region).call("list_buckets", Marker=marker, MaxKeys=SERVICE_PAGE, **arguments)
-        entries = ((page.get("Buckets") or {}).get("Bucket")) or []
-        found += [
-            {"name": entry["Name"], "region": entry.get("Location"), "creation_date": entry.get("CreationDate")}
-            for entry in entries
-        ]
-        marker = page.get("NextMarker") or (entries[-1]["Name"] if entries else "")
-        if str(page.get("IsTruncated", "false")).lower() != "true" or not marker:
-            return found
 
 
 def one_bucket(module: TencentCloudModule, name: str, region: str) -> list:
     bucket = cos_bucket.qualified_bucket(name, region, module.appid)[0]
-    if not cos_bucket.bucket_exists(module.cos(region), bucket):
-        return []
-    return [{"name": bucket, "region": region}]
+    option = "bucket_region" if module.params["bucket_region"] else "region"
+    if cos_bucket.bucket_exists(module.cos(region), bucket, option):
+        return [{"name": bucket, "region": region}]
+    if module.check_mode:
+        module.warn(cos_bucket.missing_bucket_warning(bucket, region))
+    return []
 
 
 def describe(module: TencentCloudModule, entry: dict) -> dict:
@@ -196,7 +184,7 @@ def run(module: TencentCloudModule) -> dict:
         cos_bucket.validate_bucket_name(params["name"], region)
         entries = one_bucket(module, params["name"], region)
     else:
-        entries = listed_buckets(module, region)
+        entries = cos_bucket.account_buckets(module.cos(region), region)
         if region:
             entries = [entry for entry in entries if entry["region"] == region]
         if params["name_prefix"]:

@@ -16,6 +16,10 @@ description:
     transitions, days given as strings, dates in any ISO 8601 form), so a re-run reports no change and only reads.
   - With O(registry_root), rules that would delete or freeze the registry's data are refused, and a missing rule that
     aborts incomplete multipart uploads is pointed out. See C(docs/lifecycle-safety.md) in the collection.
+  - A bucket that exists in another region than O(region) fails the task with the region to set, found in the
+    account's bucket list (C(GET Service)).
+  - In check mode a bucket that does not exist yet (because an earlier task in check mode only pretended to create
+    it) is taken as having no rules, with a warning; outside check mode a missing bucket fails the task.
 author: cosops.registry contributors (@cosops)
 options:
   bucket:
@@ -314,7 +318,7 @@ def run(module: TencentCloudModule) -> dict:
     desired = desired_rules(params)
     bucket, appended = cos_bucket.qualified_bucket(params["bucket"], region, module.appid)
     api = module.cos()
-    current = cos_bucket.read_lifecycle(api, bucket)
+    current = cos_bucket.read_setting(api, bucket, cos_bucket.read_lifecycle, [], module.check_mode, module.warn)
     after = target_rules(params, current, desired)
     changed = handle_rules(module, api, bucket, current, after)
     result = {"changed": changed, "bucket": bucket, "appid_appended": appended, "rules": after}

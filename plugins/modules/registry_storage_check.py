@@ -221,7 +221,12 @@ import signal
 import time
 import uuid
 
-from ansible_collections.cosops.registry.plugins.module_utils.bucket import read_lifecycle
+from ansible_collections.cosops.registry.plugins.module_utils.bucket import (
+    account_buckets,
+    missing_bucket_warning,
+    read_lifecycle,
+    wrong_region_message,
+)
 from ansible_collections.cosops.registry.plugins.module_utils.client import CosApi, cos_endpoint_settings, is_not_found
 from ansible_collections.cosops.registry.plugins.module_utils.cos_driver import (
     MULTIPART_COPY_THRESHOLD,
@@ -316,8 +321,9 @@ def cam_action(sdk_action: str) -> str:
 class StorageCheck:
     """The checks, sharing one driver and a probe directory that is removed at the end."""
 
-    def __init__(self, driver: CosDriver, smoke_size: int, validate_certs: bool):
+    def __init__(self, driver: CosDriver, smoke_size: int, validate_certs: bool, check_mode: bool = False):
         self.driver = driver
+        self.check_mode = check_mode
         self.config = driver.config
         self.api = driver.api
         self.smoke_size = smoke_size
@@ -369,21 +375,19 @@ class StorageCheck:
     def missing_bucket_hint(self) -> str:
         elsewhere = self.bucket_regions.get(self.config.bucket)
         if elsewhere and elsewhere != self.config.region:
-            return f"The bucket is in {elsewhere}, not {self.config.region}: set region: {elsewhere}."
+            return wrong_region_message(self.config.bucket, elsewhere, self.config.region)
         return "Create the bucket (cosops.registry.cos_bucket) or correct the bucket name and region."
 
     # The checks; each returns its detail or raises.
 
     def credentials(self) -> str:
         try:
-            page = self.api.call("list_buckets")
+            entries = account_buckets(self.api)
         except TencentCloudError as error:
             if error.code == "AccessDenied":
                 return "the key is valid; it may not list the account's buckets, which the registry does not need"
             raise
-        entries = (page.get("Buckets") or {}).get("Bucket") or []
-        entries = entries if isinstance(entries, list) else [entries]
-        self.bucket_regions = {entry["Name"]: entry.get("Location") for entry in entries}
+        self.bucket_regions = {entry["name"]: entry["region"] for entry in entries}
         return f"the key is valid and sees {len(entries)} buckets"
 
     def bucket(self) -> str:
@@ -392,11 +396,16 @@ class StorageCheck:
             self.list_root()
         except TencentCloudError as error:
             if is_not_found(error):
-                raise CheckFailed(
-                    f"bucket {self.config.bucket} does not exist in {self.config.region}", self.missing_bucket_hint()
-                ) from None
+                raise self.missing_bucket() from None
             raise
         return f"bucket {self.config.bucket} exists in {self.config.region} and lists under the root directory"
+
+    def missing_bucket(self) -> CheckFailed:
+        """An error; in check mode only a warning, as an earlier task may only have pretended to create the bucket."""
+        hint = self.missing_bucket_hint()
+        if self.check_mode and self.config.bucket not in self.bucket_regions:
+            return CheckFailed(missing_bucket_warning(self.config.bucket, self.config.region), hint, "warning")
+        return CheckFailed(f"bucket {self.config.bucket} does not exist in {self.config.region}", hint)
 
     def addressing(self) -> str:
         self.list_root()
@@ -709,7 +718,7 @@ def run(module: TencentCloudModule) -> dict:
     )
     headers = upload_headers(params["objectacl"], params["storageclass"]) if params["driver"] == "s3" else {}
     driver = CosDriver(config, CosApi(connection, config.region, pool_size=config.maxconcurrency + 1), headers)
-    check = StorageCheck(driver, smoke_size, params["validate_certs"])
+    check = StorageCheck(driver, smoke_size, params["validate_certs"], module.check_mode)
     names = [name for name in CHECKS if name in params["checks"]]
     for signum in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
         signal.signal(signum, stop_on_signal)

@@ -18,6 +18,8 @@ ROOT = Path(__file__).resolve().parents[2]
 PLAYBOOKS = ROOT / "playbooks"
 ROOT_DIRECTORY = "/registry"
 CAM_USER = "registry"
+TASK_LINE = re.compile(r"^TASK \[(?P<task>.+)\] \*+$")
+CHANGED_LINE = re.compile(r"^changed: \[(?P<host>[^\]]+)\]")
 RECAP_LINE = re.compile(
     r"^(?P<host>\S+)\s+:\s+ok=\d+\s+changed=(?P<changed>\d+)\s+unreachable=\d+\s+failed=(?P<failed>\d+)", re.M
 )
@@ -93,7 +95,12 @@ class Deployment:
         return yaml.safe_load(self.key_file.read_text())
 
     def playbook(
-        self, name: str, extra_vars: dict | None = None, inventory: Path | None = None
+        self,
+        name: str,
+        extra_vars: dict | None = None,
+        inventory: Path | None = None,
+        options: tuple[str, ...] = (),
+        environment: dict | None = None,
     ) -> subprocess.CompletedProcess:
         return ansible_runner.run_playbook(
             self.emulator,
@@ -101,7 +108,8 @@ class Deployment:
             inventory=inventory or self.inventory,
             var_files=(self.settings_file, PLAYBOOKS / "vars" / "emulator.yml"),
             extra_vars=extra_vars,
-            environment={"ANSIBLE_LOCAL_TEMP": str(self.work / "ansible-tmp")},
+            options=options,
+            environment={"ANSIBLE_LOCAL_TEMP": str(self.work / "ansible-tmp"), **(environment or {})},
         )
 
     def access_keys(self) -> list[dict]:
@@ -151,6 +159,19 @@ def recap(run: subprocess.CompletedProcess) -> dict[str, dict[str, int]]:
         match["host"]: {"changed": int(match["changed"]), "failed": int(match["failed"])}
         for match in RECAP_LINE.finditer(run.stdout)
     }
+
+
+def changed_tasks(run: subprocess.CompletedProcess) -> list[tuple[str, str]]:
+    """(task, host) of every task result reported as changed, in order."""
+    changes, task = [], None
+    for line in run.stdout.splitlines():
+        started = TASK_LINE.match(line)
+        if started:
+            task = started["task"]
+        changed = CHANGED_LINE.match(line)
+        if changed and task:
+            changes.append((task, changed["host"]))
+    return changes
 
 
 def output(run: subprocess.CompletedProcess, lines: int = 80) -> str:

@@ -9,7 +9,8 @@ import subprocess
 import pytest
 import yaml
 
-from tests.playbooks.deployment import Deployment, output, recap
+from tests.emulator.control import EmulatorControl
+from tests.playbooks.deployment import Deployment, changed_tasks, output, recap
 from tests.support import clients, oci
 
 HOST = "registry-single"
@@ -17,11 +18,27 @@ HOST = "registry-single"
 
 @pytest.fixture(scope="module")
 def deployment(deployments) -> Deployment:
+    """Deployed from an empty account, after a check-mode run that predicted it; both runs' counters kept."""
     deployed = deployments(HOST)
-    run = deployed.playbook("deploy.yml")
-    assert run.returncode == 0, output(run)
-    deployed.first_run = run
+    control = EmulatorControl(deployed.emulator.url)
+    control.clear_counters()
+    deployed.check_run = deployed.playbook("deploy.yml", options=("--check", "--diff"))
+    deployed.check_counters = control.counters()
+    deployed.first_run = deployed.playbook("deploy.yml")
+    deployed.first_counters = control.counters()
+    assert deployed.first_run.returncode == 0, output(deployed.first_run)
     return deployed
+
+
+def test_check_mode_from_an_empty_account_predicts_every_change_and_writes_nothing(deployment):
+    run = deployment.check_run
+    assert run.returncode == 0, output(run)
+    assert deployment.check_counters["writes"] == 0, deployment.check_counters
+    predicted = [change for change in changed_tasks(run) if change[1] == "localhost"]
+    made = [change for change in changed_tasks(deployment.first_run) if change[1] == "localhost"]
+    assert predicted == made
+    assert ("Create the bucket, private", "localhost") in predicted
+    assert "does not exist in ap-guangzhou; check mode takes it as empty" in run.stdout + run.stderr
 
 
 def test_deploy_reports_the_registry_and_key_id_never_the_secret(deployment):

@@ -8,6 +8,7 @@ from ansible_collections.cosops.registry.plugins.module_utils.errors import (
     TencentCloudError,
     from_api_exception,
     from_cos_exception,
+    refusal_fix,
 )
 
 
@@ -109,3 +110,13 @@ def test_head_not_found_is_recognisable():
     error = from_cos_exception("HeadObject", CosServiceError("HEAD", info, 404))
     assert error.code == "NoSuchResource"
     assert error.request_id is None
+
+
+def test_each_refusal_says_what_it_is_and_the_fix():
+    action, resource = "name/cos:HeadBucket", "qcs::cos:ap-guangzhou:uid/1250000000:registry-1250000000/"
+    assert refusal_fix("SignatureDoesNotMatch", action, resource).startswith("wrong SecretKey:")
+    assert refusal_fix("InvalidAccessKeyId", action, resource).startswith("unknown or deactivated key:")
+    assert refusal_fix("AccessDenied", action, resource) == (
+        f"missing permission: the key may not call {action}; allow {action} on {resource} in the key's CAM policy."
+    )
+    assert refusal_fix("RequestTimeTooSkewed", action, resource) is None

@@ -62,6 +62,21 @@ def test_malformed_regions_are_refused(region):
         validate_region(region)
 
 
+@pytest.mark.parametrize(
+    "region, closest", [("ap-guangzou", "ap-guangzhou"), ("ap-shangai", "ap-shanghai"), ("eu-frankfort", "eu-frankfurt")]
+)
+def test_unknown_regions_are_refused_naming_the_closest(region, closest):
+    with pytest.raises(ValidationError) as raised:
+        validate_region(region)
+    assert str(raised.value) == f"Region {region!r} is not one of COS's regions; did you mean {closest!r}?"
+
+
+def test_a_region_like_none_of_them_is_refused_with_the_list():
+    with pytest.raises(ValidationError) as raised:
+        validate_region("us-east-1")
+    assert "use one of ap-beijing-1, ap-beijing," in str(raised.value)
+
+
 @pytest.mark.parametrize("appid", ["125000000", "0250000000", "12500000000", "abc"])
 def test_malformed_appids_are_refused(appid):
     with pytest.raises(ValidationError, match="is not a Tencent Cloud AppId"):
