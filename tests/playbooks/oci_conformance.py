@@ -42,12 +42,16 @@ INVALID_DIGEST_2_8 = (
     "(https://github.com/distribution/distribution/pull/4945)"
 )
 RANGE_2_8 = (
-    "distribution 2.8 answers an unsatisfiable range with 416 and a Content-Length but no body, so the client reads "
-    "an unexpected EOF; registry:3 passes (no upstream issue located)"
+    "distribution 2.8 sets the blob's Content-Length before http.ServeContent; built with Go before 1.23, as every 2.8 "
+    "release is, the 416 for an unsatisfiable range keeps that length but carries a short error text, so the client "
+    "reads an unexpected EOF. Go 1.23 drops the header (https://github.com/golang/go/issues/50905, fixed by "
+    "https://github.com/golang/go/pull/64312); distribution builds with Go 1.23 since "
+    "https://github.com/distribution/distribution/pull/4436 (v3)"
 )
-SUBJECT_TAG_LIST_2_8 = (
-    "distribution 2.8 lists the tag of the subject image differently from what the suite expects after it pushed "
-    "manifests with a subject; registry:3 passes (cause not traced further, no upstream issue located)"
+TAG_PAGINATION_2_8 = (
+    "distribution 2.8 ignores the n and last parameters of the tag list and returns every tag; the suite asks with "
+    "last= when a repository has two tags or more, as after it tagged artifacts with a subject; pagination came with "
+    "distribution 3 (https://github.com/distribution/distribution/pull/3143)"
 )
 VERSIONS_DOC = ROOT / "docs" / "registry-versions.md"
 # Every category of the suite: pull, push, content discovery (tags list, referrers), content management (deletes).

@@ -15,7 +15,7 @@ from tests.playbooks.oci_conformance import (
     OUT_OF_ORDER_2_8,
     RANGE_2_8,
     SHA512,
-    SUBJECT_TAG_LIST_2_8,
+    TAG_PAGINATION_2_8,
     check_conformance,
     deploy,
 )
@@ -30,8 +30,8 @@ REGISTRY_2 = {
 }
 UPSTREAM = {
     **DISTRIBUTION_FAILURES,
-    "OCI Conformance Test/artifacts-with-subject/tag-list": SUBJECT_TAG_LIST_2_8,
-    "OCI Conformance Test/index-with-subject/tag-list": SUBJECT_TAG_LIST_2_8,
+    "OCI Conformance Test/artifacts-with-subject/tag-list": TAG_PAGINATION_2_8,
+    "OCI Conformance Test/index-with-subject/tag-list": TAG_PAGINATION_2_8,
     "OCI Conformance Test/invalid-digest-format/manifest-get": INVALID_DIGEST_2_8,
     "OCI Conformance Test/invalid-digest-format/manifest-put": INVALID_DIGEST_2_8,
     "OCI Conformance Test/sha256 blobs/chunked out-of-order and put chunk/blob-patch-chunked": OUT_OF_ORDER_2_8,
