@@ -55,7 +55,7 @@ class AssumeRole:
         role = cls(
             role_arn=str(option["role_arn"]),
             session_name=str(option.get("session_name") or DEFAULT_SESSION_NAME),
-            duration=int(option.get("duration") or DEFAULT_DURATION),
+            duration=DEFAULT_DURATION if option.get("duration") is None else int(option["duration"]),
             policy=_policy_text(option.get("policy")),
         )
         role.validate()
