@@ -113,8 +113,7 @@ def cvm_role_credential(role_name: str | None = None):
     from tencentcloud.common.credential import CVMRoleCredential
 
     credential = CVMRoleCredential(role_name)
-    secret_id, _, _ = credential.get_credential_info()
-    return credential if secret_id else None
+    return credential if credential.get_credential_info()[0] else None
 
 
 def resolve_source(keys: tuple, profile: str | None, environ=None) -> Source:
