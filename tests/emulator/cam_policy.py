@@ -68,13 +68,7 @@ def parse_trust_document(text: str) -> tuple[TrustStatement, ...]:
 
 
 def _parse_trust_statement(raw: Any) -> TrustStatement:
-    if not isinstance(raw, dict):
-        raise PolicyDocumentError("InvalidParameter.StatementError", "each statement must be a JSON object")
-    raw = _lower_keys(raw)
-    effect = raw.get("effect")
-    if not isinstance(effect, str) or effect.lower() not in EFFECTS:
-        raise PolicyDocumentError("InvalidParameter.EffectError", f"effect must be allow or deny, not {effect!r}")
-    actions = _string_list(raw.get("action"), "InvalidParameter.ActionError", "action")
+    raw, effect, actions = _effect_and_actions(raw)
     principal = raw.get("principal")
     if not isinstance(principal, dict) or not principal:
         raise PolicyDocumentError("InvalidParameter.PrincipalError", "a role's statement needs a principal")
@@ -132,7 +126,8 @@ def _lower_keys(mapping: dict) -> dict:
     return {str(key).lower(): value for key, value in mapping.items()}
 
 
-def _parse_statement(raw: Any) -> Statement:
+def _effect_and_actions(raw: Any) -> tuple[dict, str, tuple[str, ...]]:
+    """What every statement has: (the statement with lower-case keys, its effect, its actions)."""
     if not isinstance(raw, dict):
         raise PolicyDocumentError("InvalidParameter.StatementError", "each statement must be a JSON object")
     raw = _lower_keys(raw)
@@ -140,6 +135,11 @@ def _parse_statement(raw: Any) -> Statement:
     if not isinstance(effect, str) or effect.lower() not in EFFECTS:
         raise PolicyDocumentError("InvalidParameter.EffectError", f"effect must be allow or deny, not {effect!r}")
     actions = _string_list(raw.get("action"), "InvalidParameter.ActionError", "action")
+    return raw, effect, actions
+
+
+def _parse_statement(raw: Any) -> Statement:
+    raw, effect, actions = _effect_and_actions(raw)
     resources = _string_list(raw.get("resource"), "InvalidParameter.ResourceError", "resource")
     return Statement(effect.lower(), actions, resources, _parse_conditions(raw.get("condition")))
 

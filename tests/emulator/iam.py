@@ -251,12 +251,10 @@ class IamStore:
             temporary = self._temporary_keys.get(secret_id)
             if temporary is not None:
                 role = self._roles.get(temporary.role_id)
-                return Principal(
-                    secret_id=temporary.secret_id,
-                    secret_key=temporary.secret_key,
-                    uin=self.owner_uin,
-                    owner_uin=self.owner_uin,
-                    appid=self.appid,
+                return self._principal(
+                    temporary.secret_id,
+                    temporary.secret_key,
+                    self.owner_uin,
                     is_root=False,
                     user_name=f"role/{role.name if role else temporary.role_id}",
                     active=role is not None,
@@ -268,16 +266,17 @@ class IamStore:
             if key is None:
                 return None
             user = self._users.get(key.uin)
-            return Principal(
-                secret_id=key.secret_id,
-                secret_key=key.secret_key,
-                uin=key.uin,
-                owner_uin=self.owner_uin,
-                appid=self.appid,
+            return self._principal(
+                key.secret_id,
+                key.secret_key,
+                key.uin,
                 is_root=user is None,
                 user_name=user.name if user else None,
                 active=key.active,
             )
+
+    def _principal(self, secret_id: str, secret_key: str, uin: str, **identity) -> Principal:
+        return Principal(secret_id, secret_key, uin, self.owner_uin, self.appid, **identity)
 
     def record_key_use(self, secret_id: str, service: str) -> None:
         """Remember when a key was last used (any service), for GetSecurityLastUsed."""
