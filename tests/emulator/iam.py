@@ -626,8 +626,8 @@ class IamStore:
     def role_for_arn(self, arn: str) -> Role:
         """`qcs::cam::uin/<owner>:roleName/<name>` or `...:role/<role id>`, the forms AssumeRole documents."""
         prefix = f"qcs::cam::uin/{self.owner_uin}:"
-        kind, _, value = arn[len(prefix) :].partition("/") if arn.startswith(prefix) else ("", "", "")
-        if kind not in ("roleName", "role") or not value:
+        kind, slash, value = arn[len(prefix) :].partition("/") if arn.startswith(prefix) else ("", "", "")
+        if kind not in ("roleName", "role") or not slash or not value:
             raise CamError(
                 "InvalidParameter.ResouceError", f"RoleArn {arn!r} is not a role of account {self.owner_uin}"
             )
