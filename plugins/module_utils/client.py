@@ -10,9 +10,15 @@ from __future__ import annotations
 
 import ipaddress
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import cached_property
 from urllib.parse import urlsplit
 
+from ansible_collections.cosops.registry.plugins.module_utils.credentials import (
+    AssumeRole,
+    assumed_role_credential,
+    resolve_source,
+)
 from ansible_collections.cosops.registry.plugins.module_utils.errors import (
     BODYLESS_CODES,
     TencentCloudError,
@@ -28,6 +34,7 @@ ENV_FALLBACKS = {
     "secret_id": "TENCENTCLOUD_SECRET_ID",
     "secret_key": "TENCENTCLOUD_SECRET_KEY",
     "security_token": "TENCENTCLOUD_SECURITY_TOKEN",
+    "profile": "TENCENTCLOUD_PROFILE",
     "region": "TENCENTCLOUD_REGION",
     "cos_endpoint": "TENCENTCLOUD_COS_ENDPOINT",
     "api_endpoint": "TENCENTCLOUD_API_ENDPOINT",
@@ -57,6 +64,8 @@ class Connection:
     secret_id: str | None = None
     secret_key: str | None = None
     security_token: str | None = None
+    profile: str | None = None
+    assume_role: AssumeRole | None = None
     region: str | None = None
     cos_endpoint: str | None = None
     api_endpoint: str | None = None
@@ -69,16 +78,34 @@ class Connection:
         """Options win; environment variables fill what the options leave unset."""
         environ = os.environ if environ is None else environ
         values = {name: params.get(name) or environ.get(variable) or None for name, variable in ENV_FALLBACKS.items()}
+        values["assume_role"] = AssumeRole.from_option(params.get("assume_role"))
         for name in ("validate_certs", "timeout", "retries"):
             if params.get(name) is not None:
                 values[name] = params[name]
         return cls(**values)
 
-    def require_credentials(self) -> None:
-        if not self.secret_id or not self.secret_key:
-            raise ValidationError(
-                "Credentials are missing: set secret_id and secret_key (or TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY)."
-            )
+    @cached_property
+    def credential(self):
+        """The SDK credential object every client reads its keys from, found once per connection.
+
+        Options and environment, a profile, the CVM instance role, in that order; assume_role (or a profile's
+        role_arn) is then applied on top of whichever was found.
+        """
+        try:
+            source = resolve_source((self.secret_id, self.secret_key, self.security_token), self.profile)
+        except ImportError:
+            raise MissingSdkError("tencentcloud-sdk-python-common") from None
+        role = self.assume_role or source.role
+        if role is None:
+            return source.credential
+        sts = ApiClient(replace(self, assume_role=None), "sts", credential=source.credential)
+        return assumed_role_credential(role, lambda params: sts.call("AssumeRole", params))
+
+    def moved(self, region: str, cos_endpoint: str | None) -> "Connection":
+        """The same credentials (already found: no second AssumeRole) for another region and COS endpoint."""
+        connection = replace(self, region=region, cos_endpoint=cos_endpoint)
+        connection.__dict__["credential"] = self.credential
+        return connection
 
     def require_region(self) -> str:
         if not self.region:
@@ -163,29 +190,44 @@ class CosApi(_LazySdk):
         self.region = validate_region(region) if region else connection.require_region()
         # Connections kept open: at least as many as the calls made at once (the driver's maxconcurrency).
         self.pool_size = max(pool_size, 1)
+        self._keys = None
+        self._session = None
 
-    def _build(self):
+    @property
+    def sdk(self):
+        """A client signing with the credential's current keys, built again when temporary keys were renewed.
+
+        cos-python-sdk-v5's CredentialInstance signs with renewed keys but sends only CosConfig's Token as
+        x-cos-security-token, so each set of keys gets a client of its own (sharing one connection pool).
+        """
+        keys = self.connection.credential.get_credential_info()
+        if self._sdk_client is None or keys != self._keys:
+            self._sdk_client, self._keys = self._build(keys), keys
+        return self._sdk_client
+
+    def _build(self, keys):
         try:
             import requests
             from qcloud_cos import CosConfig, CosS3Client
         except ImportError:
             raise MissingSdkError("cos-python-sdk-v5")
-        self.connection.require_credentials()
+        secret_id, secret_key, token = keys
         config = CosConfig(
-            SecretId=self.connection.secret_id,
-            SecretKey=self.connection.secret_key,
-            Token=self.connection.security_token,
+            SecretId=secret_id,
+            SecretKey=secret_key,
+            Token=token,
             Timeout=self.connection.timeout,
             VerifySSL=self.connection.validate_certs,
             **cos_endpoint_settings(self.connection.cos_endpoint, self.region),
         )
-        # The SDK's shared default pool is sized once per process; a session of our own follows pool_size.
-        session = requests.Session()
-        adapter = requests.adapters.HTTPAdapter(pool_connections=self.pool_size, pool_maxsize=self.pool_size)
-        session.mount("http://", adapter)
-        session.mount("https://", adapter)
+        if self._session is None:
+            # The SDK's shared default pool is sized once per process; a session of our own follows pool_size.
+            self._session = requests.Session()
+            adapter = requests.adapters.HTTPAdapter(pool_connections=self.pool_size, pool_maxsize=self.pool_size)
+            self._session.mount("http://", adapter)
+            self._session.mount("https://", adapter)
         # retry=0: the SDK's own retries have no backoff; ours do and are bounded.
-        return CosS3Client(config, retry=0, session=session)
+        return CosS3Client(config, retry=0, session=self._session)
 
     def call(self, method: str, idempotent: bool = True, **kwargs):
         """Call an SDK method by name, e.g. call("get_bucket_lifecycle", Bucket=...)."""
@@ -231,23 +273,24 @@ class CosApi(_LazySdk):
 class ApiClient(_LazySdk):
     """A Tencent Cloud API v3 service (cam, sts) through tencentcloud-sdk-python, retried and translated."""
 
-    def __init__(self, connection: Connection, service: str):
+    def __init__(self, connection: Connection, service: str, credential=None):
         super().__init__(connection)
         self.service = service
+        # The credential to sign with instead of the connection's: the source keys an AssumeRole is made with.
+        self.credential = credential
 
     def _build(self):
         try:
-            from tencentcloud.common import credential
             from tencentcloud.common.common_client import CommonClient
             from tencentcloud.common.profile.client_profile import ClientProfile
             from tencentcloud.common.profile.http_profile import HttpProfile
         except ImportError:
             raise MissingSdkError("tencentcloud-sdk-python-common")
-        self.connection.require_credentials()
         http = HttpProfile(reqTimeout=self.connection.timeout, **api_endpoint_settings(self.connection.api_endpoint, self.service))
         if not self.connection.validate_certs:
             http.certification = False
-        cred = credential.Credential(self.connection.secret_id, self.connection.secret_key, self.connection.security_token)
+        # The SDK asks the credential for its keys before every request, so renewed temporary keys are used.
+        cred = self.credential or self.connection.credential
         # CAM and STS answer for the whole account; the region only picks the nearest endpoint.
         region = self.connection.region or ""
         return CommonClient(self.service, API_VERSIONS[self.service], cred, region, profile=ClientProfile(httpProfile=http))

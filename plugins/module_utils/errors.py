@@ -15,6 +15,17 @@ RETRYABLE_API_CODES = frozenset(("RequestLimitExceeded", "InternalError", "Clien
 NOT_PROCESSED_CODES = frozenset(("SlowDown", "ServiceUnavailable", "RequestLimitExceeded"))
 
 
+RENEWED_KEYS = (
+    "or use profile, the CVM instance role or assume_role, whose temporary keys are renewed before they expire."
+)
+# Temporary keys refused for their token, and what to do about it.
+CREDENTIAL_FIXES = {
+    "ExpiredToken": "The temporary keys (security_token) have expired: set new ones, " + RENEWED_KEYS,
+    "AuthFailure.TokenFailure": "The temporary keys were refused for their token (missing, not theirs or expired): set"
+    " security_token (TENCENTCLOUD_SECURITY_TOKEN) to the token issued with secret_id, " + RENEWED_KEYS,
+}
+
+
 class ValidationError(ValueError):
     """Input that breaks a rule; raised before any API call, its message one sentence naming the value and the rule."""
 
@@ -41,6 +52,11 @@ class TencentCloudError(Exception):
             details.append(f"RequestId {self.request_id}")
         suffix = f" ({', '.join(details)})" if details else ""
         return f"{self.action} failed: {self.code}: {self.message}{suffix}"
+
+    def explained(self) -> str:
+        """The summary, followed by the fix when the code says what it is."""
+        fix = CREDENTIAL_FIXES.get(self.code)
+        return f"{self.summary()} {fix}" if fix else self.summary()
 
     def as_result(self) -> dict:
         """The error's parts for a module result, next to the one-line msg."""

@@ -19,6 +19,7 @@ from ansible_collections.cosops.registry.plugins.module_utils.client import (
     MissingSdkError,
     caller_appid,
 )
+from ansible_collections.cosops.registry.plugins.module_utils.credentials import DEFAULT_DURATION, DEFAULT_SESSION_NAME
 from ansible_collections.cosops.registry.plugins.module_utils.errors import TencentCloudError, ValidationError
 
 
@@ -31,6 +32,16 @@ COMMON_ARGUMENT_SPEC = {
     "secret_id": _with_env("secret_id", type="str", no_log=False),
     "secret_key": _with_env("secret_key", type="str", no_log=True),
     "security_token": _with_env("security_token", type="str", no_log=True),
+    "profile": _with_env("profile", type="str"),
+    "assume_role": {
+        "type": "dict",
+        "options": {
+            "role_arn": {"type": "str", "required": True},
+            "session_name": {"type": "str", "default": DEFAULT_SESSION_NAME},
+            "duration": {"type": "int", "default": DEFAULT_DURATION},
+            "policy": {"type": "json"},
+        },
+    },
     "region": _with_env("region", type="str"),
     "cos_endpoint": _with_env("cos_endpoint", type="str"),
     "api_endpoint": _with_env("api_endpoint", type="str"),
@@ -47,7 +58,10 @@ class TencentCloudModule(AnsibleModule):
         spec = copy.deepcopy(COMMON_ARGUMENT_SPEC)
         spec.update(argument_spec or {})
         super().__init__(argument_spec=spec, **kwargs)
-        self.connection = Connection.from_params(self.params)
+        try:
+            self.connection = Connection.from_params(self.params)
+        except ValidationError as error:
+            self.fail_json(msg=str(error))
         self._cos_clients = {}
         self._api_clients = {}
         self._appid = None
@@ -85,7 +99,7 @@ class TencentCloudModule(AnsibleModule):
         except ValidationError as error:
             self.fail_json(msg=str(error))
         except TencentCloudError as error:
-            self.fail_json(msg=error.summary(), error=error.as_result())
+            self.fail_json(msg=error.explained(), error=error.as_result())
         except MissingSdkError as error:
             self.fail_json(msg=missing_required_lib(error.package), exception=traceback.format_exc())
         self.exit_json(**result)

@@ -31,12 +31,14 @@ options:
   secretid:
     description:
       - The SecretId the registry uses, as in the registry's C(storage.cos.secretid).
-      - Defaults to O(secret_id) (and so to E(TENCENTCLOUD_SECRET_ID)).
+      - Without O(secretid) and O(secretkey), the checks use the keys of the common credential sources, in order
+        O(secret_id) (E(TENCENTCLOUD_SECRET_ID)), O(profile), the CVM instance role, with O(assume_role) on top;
+        temporary keys are renewed while the checks run.
     type: str
   secretkey:
     description:
       - The SecretKey that belongs to O(secretid). Never logged.
-      - Defaults to O(secret_key) (and so to E(TENCENTCLOUD_SECRET_KEY)).
+      - Defaults to O(secret_key) (and so to E(TENCENTCLOUD_SECRET_KEY)) when O(secretid) is set.
     type: str
   region:
     description:
@@ -227,7 +229,12 @@ from ansible_collections.cosops.registry.plugins.module_utils.bucket import (
     read_lifecycle,
     wrong_region_message,
 )
-from ansible_collections.cosops.registry.plugins.module_utils.client import CosApi, cos_endpoint_settings, is_not_found
+from ansible_collections.cosops.registry.plugins.module_utils.client import (
+    Connection,
+    CosApi,
+    cos_endpoint_settings,
+    is_not_found,
+)
 from ansible_collections.cosops.registry.plugins.module_utils.cos_driver import (
     MULTIPART_COPY_THRESHOLD,
     CosDriver,
@@ -235,7 +242,11 @@ from ansible_collections.cosops.registry.plugins.module_utils.cos_driver import 
     PathNotFoundError,
     StorageDriverError,
 )
-from ansible_collections.cosops.registry.plugins.module_utils.errors import TencentCloudError, ValidationError
+from ansible_collections.cosops.registry.plugins.module_utils.errors import (
+    CREDENTIAL_FIXES,
+    TencentCloudError,
+    ValidationError,
+)
 from ansible_collections.cosops.registry.plugins.module_utils.lifecycle import (
     abort_rule_warning,
     aborts_registry_uploads,
@@ -295,9 +306,9 @@ HINTS = {
     "SignatureDoesNotMatch": "secretkey does not belong to secretid: use the SecretKey shown when that key was "
     "created.",
     "RequestTimeTooSkewed": "This host's clock is off by more than 15 minutes: synchronise it (chrony, ntp).",
-    "ExpiredToken": "The temporary credentials expired: get new ones.",
     "ClientNetworkError": "COS did not answer: check the endpoint, secure (HTTPS or HTTP), DNS, proxies and firewalls.",
     "SlowDown": "COS throttled the requests: retry later or lower maxconcurrency.",
+    **CREDENTIAL_FIXES,
 }
 
 
@@ -681,12 +692,21 @@ def summarize(config: DriverConfig, outcomes: list, skipped: list, upload_rate) 
     return text
 
 
+def registry_keys(module: TencentCloudModule) -> tuple:
+    """The registry's own keys when given; else the current keys of the common credential sources."""
+    params = module.params
+    if params["secretid"] or params["secretkey"]:
+        secret_id = params["secretid"] or params["secret_id"]
+        secret_key = params["secretkey"] or params["secret_key"]
+        if not secret_id or not secret_key:
+            raise ValidationError("secretid and secretkey (or secret_id and secret_key) must be set together.")
+        return secret_id, secret_key, params["security_token"]
+    return module.connection.credential.get_credential_info()
+
+
 def driver_config(module: TencentCloudModule) -> DriverConfig:
     params = module.params
-    secret_id = params["secretid"] or params["secret_id"]
-    secret_key = params["secretkey"] or params["secret_key"]
-    if not secret_id or not secret_key:
-        raise ValidationError("Credentials are missing: set secretid and secretkey (or secret_id and secret_key).")
+    secret_id, secret_key, token = registry_keys(module)
     return DriverConfig.from_parameters(
         {
             "secretid": secret_id,
@@ -698,9 +718,19 @@ def driver_config(module: TencentCloudModule) -> DriverConfig:
             "maxconcurrency": params["maxconcurrency"],
             "secure": params["secure"],
             "endpoint": params["endpoint"] or params["cos_endpoint"],
-            "security_token": params["security_token"],
+            "security_token": token,
         }
     )
+
+
+def check_connection(module: TencentCloudModule, config: DriverConfig) -> Connection:
+    """Static registry keys as given; otherwise the module's sources, so temporary keys are renewed during the checks."""
+    params = module.params
+    if params["secretid"] or params["secretkey"]:
+        return config.connection(
+            timeout=params["timeout"], retries=params["retries"], validate_certs=params["validate_certs"]
+        )
+    return module.connection.moved(config.region, config.endpoint_url())
 
 
 def stop_on_signal(signum, frame):
@@ -713,9 +743,7 @@ def run(module: TencentCloudModule) -> dict:
     smoke_size = params["smoke_size"] if params["smoke_size"] is not None else 3 * config.chunksize + BLOCK
     if smoke_size < 1:
         raise ValidationError(f"smoke_size {smoke_size} must be at least 1 byte.")
-    connection = config.connection(
-        timeout=params["timeout"], retries=params["retries"], validate_certs=params["validate_certs"]
-    )
+    connection = check_connection(module, config)
     headers = upload_headers(params["objectacl"], params["storageclass"]) if params["driver"] == "s3" else {}
     driver = CosDriver(config, CosApi(connection, config.region, pool_size=config.maxconcurrency + 1), headers)
     check = StorageCheck(driver, smoke_size, params["validate_certs"], module.check_mode)

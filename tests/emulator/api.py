@@ -16,7 +16,7 @@ from typing import Any, Callable
 from werkzeug.wrappers import Request, Response
 
 from tests.emulator import api_models, cam, sts, tc3
-from tests.emulator.iam import CamError, IamStore, Principal
+from tests.emulator.iam import CamError, IamStore, Principal, token_problem
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,11 @@ class Service:
     models: api_models.ServiceModels
 
 
+TOKEN_MESSAGES = {
+    "missing": "The SecretId is a temporary key: send its token in X-TC-Token",
+    "wrong": "The token in X-TC-Token does not belong to the SecretId",
+    "expired": "The token has expired: get new temporary keys",
+}
 SERVICES = {
     "cam": Service(cam.VERSION, cam.ACTIONS, cam.authorize, api_models.load("cam", cam.VERSION)),
     # any active key may ask who it is
@@ -88,6 +93,9 @@ def authenticate(request: Request, iam: IamStore, service: str) -> Principal:
     if caller is None:
         raise tc3.Tc3Error("AuthFailure.SecretIdNotFound", f"SecretId {credential.secret_id} does not exist")
     tc3.check_signature(request, credential, timestamp, caller.secret_key)
+    problem = token_problem(caller, request.headers.get("X-TC-Token"))
+    if problem:
+        raise tc3.Tc3Error("AuthFailure.TokenFailure", TOKEN_MESSAGES[problem])
     if not caller.active:
         raise tc3.Tc3Error("AuthFailure.SecretIdNotFound", f"SecretId {credential.secret_id} is disabled")
     iam.record_key_use(credential.secret_id, service)

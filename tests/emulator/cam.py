@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from typing import Any, Callable
 
-from tests.emulator.iam import AccessKey, CamError, IamStore, Policy, Principal, User
+from tests.emulator.iam import AccessKey, CamError, IamStore, Policy, Principal, Role, User
 
 VERSION = "2019-01-16"
 MAX_PAGE_SIZE = 200
@@ -293,6 +293,68 @@ def list_attached_user_policies(iam: IamStore, caller: Principal, params: dict) 
     return {"TotalNum": total, "List": [attached_policy_info(policy, added, caller) for policy, added in page]}
 
 
+# --- roles ------------------------------------------------------------------------------------------------------
+
+
+def role_info(iam: IamStore, role: Role) -> dict:
+    return {
+        "RoleId": role.role_id,
+        "RoleName": role.name,
+        "PolicyDocument": role.document,
+        "Description": role.description,
+        "AddTime": role.add_time,
+        "UpdateTime": role.add_time,
+        "ConsoleLogin": role.console_login,
+        "RoleType": "user",
+        "SessionDuration": role.session_duration,
+        "Tags": [],
+        "RoleArn": iam.role_arn(role),
+    }
+
+
+def one_of(params: dict, id_name: str, name_name: str) -> dict:
+    """A role named by its id or its name, as the role actions take either."""
+    role_id, name = text_param(params, id_name, None), text_param(params, name_name, None)
+    if not role_id and not name:
+        raise CamError("MissingParameter", f"The request is missing the required parameter {id_name} or {name_name}")
+    return {"role_id": role_id, "name": name}
+
+
+def policy_of(params: dict) -> int | str:
+    policy_id = int_param(params, "PolicyId")
+    return policy_id if policy_id is not None else required(params, "PolicyName")
+
+
+def create_role(iam: IamStore, caller: Principal, params: dict) -> dict:
+    role = iam.create_role(
+        required(params, "RoleName"),
+        required(params, "PolicyDocument"),
+        text_param(params, "Description"),
+        int_param(params, "ConsoleLogin", 0),
+        int_param(params, "SessionDuration", 0),
+    )
+    return {"RoleId": role.role_id}
+
+
+def get_role(iam: IamStore, caller: Principal, params: dict) -> dict:
+    return {"RoleInfo": role_info(iam, iam.get_role(**one_of(params, "RoleId", "RoleName")))}
+
+
+def delete_role(iam: IamStore, caller: Principal, params: dict) -> dict:
+    iam.delete_role(**one_of(params, "RoleId", "RoleName"))
+    return {}
+
+
+def attach_role_policy(iam: IamStore, caller: Principal, params: dict) -> dict:
+    iam.attach_role_policy(policy_of(params), **one_of(params, "AttachRoleId", "AttachRoleName"))
+    return {}
+
+
+def detach_role_policy(iam: IamStore, caller: Principal, params: dict) -> dict:
+    iam.detach_role_policy(policy_of(params), **one_of(params, "DetachRoleId", "DetachRoleName"))
+    return {}
+
+
 def get_user_app_id(iam: IamStore, caller: Principal, params: dict) -> dict:
     return {"Uin": caller.uin, "OwnerUin": caller.owner_uin, "AppId": int(caller.appid)}
 
@@ -317,6 +379,11 @@ ACTIONS: dict[str, Handler] = {
     "DetachUserPolicy": detach_user_policy,
     "ListAttachedUserPolicies": list_attached_user_policies,
     "GetUserAppId": get_user_app_id,
+    "CreateRole": create_role,
+    "GetRole": get_role,
+    "DeleteRole": delete_role,
+    "AttachRolePolicy": attach_role_policy,
+    "DetachRolePolicy": detach_role_policy,
 }
 
 

@@ -29,6 +29,16 @@ class PolicyDocumentError(Exception):
 
 
 @dataclass(frozen=True)
+class TrustStatement:
+    """A role's trust (role carrier) statement: who may assume it (`qcs` principals) or which service (`service`)."""
+
+    effect: str
+    actions: tuple[str, ...]
+    principals: tuple[str, ...]
+    services: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Statement:
     effect: str
     actions: tuple[str, ...]
@@ -38,6 +48,62 @@ class Statement:
 
 def parse_policy_document(text: str) -> tuple[Statement, ...]:
     """Validate a policy document and return its statements, or raise PolicyDocumentError."""
+    document = _document_object(text)
+    statements = document.get("statement")
+    if isinstance(statements, dict):
+        statements = [statements]
+    if not isinstance(statements, list) or not statements:
+        raise PolicyDocumentError("InvalidParameter.StatementError", "statement must be a non-empty list")
+    return tuple(_parse_statement(statement) for statement in statements)
+
+
+def parse_trust_document(text: str) -> tuple[TrustStatement, ...]:
+    """Validate a role's PolicyDocument (CreateRole): statements with effect, action and a principal, no resource."""
+    document = _document_object(text)
+    statements = document.get("statement")
+    statements = [statements] if isinstance(statements, dict) else statements
+    if not isinstance(statements, list) or not statements:
+        raise PolicyDocumentError("InvalidParameter.StatementError", "statement must be a non-empty list")
+    return tuple(_parse_trust_statement(statement) for statement in statements)
+
+
+def _parse_trust_statement(raw: Any) -> TrustStatement:
+    raw, effect, actions = _effect_and_actions(raw)
+    principal = raw.get("principal")
+    if not isinstance(principal, dict) or not principal:
+        raise PolicyDocumentError("InvalidParameter.PrincipalError", "a role's statement needs a principal")
+    principal = _lower_keys(principal)
+    unknown = set(principal) - {"qcs", "service"}
+    if unknown:
+        raise PolicyDocumentError("InvalidParameter.PrincipalError", f"principal keys {sorted(unknown)} are unknown")
+    qcs = (
+        _string_list(principal["qcs"], "InvalidParameter.PrincipalQcsError", "principal.qcs")
+        if "qcs" in principal
+        else ()
+    )
+    services = (
+        _string_list(principal["service"], "InvalidParameter.PrincipalError", "principal.service")
+        if "service" in principal
+        else ()
+    )
+    return TrustStatement(effect.lower(), actions, qcs, services)
+
+
+def trusts(statements: tuple[TrustStatement, ...], principals: tuple[str, ...], service: str | None = None) -> bool:
+    """Whether the role may be assumed by any of `principals` (or by `service`): an allow matches, no deny does."""
+    allowed = False
+    for statement in statements:
+        if not any(action_matches(pattern, "name/sts:AssumeRole") for pattern in statement.actions):
+            continue
+        if not (set(principals) & set(statement.principals) or (service and service in statement.services)):
+            continue
+        if statement.effect == "deny":
+            return False
+        allowed = True
+    return allowed
+
+
+def _document_object(text: str) -> dict:
     if len(text) > MAX_DOCUMENT_LENGTH:
         raise PolicyDocumentError(
             "InvalidParameter.PolicyDocumentLengthOverLimit", f"PolicyDocument is longer than {MAX_DOCUMENT_LENGTH}"
@@ -53,19 +119,15 @@ def parse_policy_document(text: str) -> tuple[Statement, ...]:
     document = _lower_keys(document)
     if document.get("version") != "2.0":
         raise PolicyDocumentError("InvalidParameter.VersionError", 'policy version must be "2.0"')
-    statements = document.get("statement")
-    if isinstance(statements, dict):
-        statements = [statements]
-    if not isinstance(statements, list) or not statements:
-        raise PolicyDocumentError("InvalidParameter.StatementError", "statement must be a non-empty list")
-    return tuple(_parse_statement(statement) for statement in statements)
+    return document
 
 
 def _lower_keys(mapping: dict) -> dict:
     return {str(key).lower(): value for key, value in mapping.items()}
 
 
-def _parse_statement(raw: Any) -> Statement:
+def _effect_and_actions(raw: Any) -> tuple[dict, str, tuple[str, ...]]:
+    """What every statement has: (the statement with lower-case keys, its effect, its actions)."""
     if not isinstance(raw, dict):
         raise PolicyDocumentError("InvalidParameter.StatementError", "each statement must be a JSON object")
     raw = _lower_keys(raw)
@@ -73,6 +135,11 @@ def _parse_statement(raw: Any) -> Statement:
     if not isinstance(effect, str) or effect.lower() not in EFFECTS:
         raise PolicyDocumentError("InvalidParameter.EffectError", f"effect must be allow or deny, not {effect!r}")
     actions = _string_list(raw.get("action"), "InvalidParameter.ActionError", "action")
+    return raw, effect, actions
+
+
+def _parse_statement(raw: Any) -> Statement:
+    raw, effect, actions = _effect_and_actions(raw)
     resources = _string_list(raw.get("resource"), "InvalidParameter.ResourceError", "resource")
     return Statement(effect.lower(), actions, resources, _parse_conditions(raw.get("condition")))
 
@@ -107,6 +174,19 @@ def _parse_conditions(raw: Any) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
                 )
             conditions.append((operator.lower(), key, tuple(values)))
     return tuple(conditions)
+
+
+def evaluate_session(
+    statements: list[Statement],
+    session: tuple[Statement, ...] | None,
+    action: str,
+    resource: str,
+    context: dict | None = None,
+) -> bool:
+    """An assumed role's request: the role's policies must allow it and, when given, the session policy too."""
+    return evaluate(statements, action, resource, context) and (
+        session is None or evaluate(list(session), action, resource, context)
+    )
 
 
 def evaluate(statements: list[Statement], action: str, resource: str, context: dict | None = None) -> bool:

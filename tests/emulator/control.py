@@ -66,3 +66,11 @@ class EmulatorControl:
 
     def set_path_style(self, bucket: str, reject: bool) -> None:
         self.call("POST", f"buckets/{bucket}/path-style", {"reject": reject})
+
+    def bind_instance_role(self, role: str | None) -> None:
+        """The CAM role the emulated CVM instance carries (its carrier must be cvm.qcloud.com); None unbinds it."""
+        self.call("POST", "instance-role", {"role": role})
+
+    def expire_temporary_keys(self) -> int:
+        """Every temporary key issued so far stops working, as when its lifetime has passed."""
+        return self.call("POST", "temporary-keys/expire", {})["expired"]

@@ -1,4 +1,5 @@
-"""The control surface under /_emulator/: reset, faults, counters, listing delay, path-style switches (JSON)."""
+"""The control surface under /_emulator/: reset, faults, counters, listing delay, path-style switches, the instance's
+CAM role and the expiry of temporary keys (JSON)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any, Callable
 from werkzeug.wrappers import Request, Response
 
 from .errors import CosError
+from .iam import CamError, IamStore
 from .state import EmulatorState, InvalidControlRequest, parse_fault
 
 PREFIX = "/_emulator/"
@@ -31,8 +33,11 @@ def is_loopback(address: str | None) -> bool:
 class ControlSurface:
     """authenticate returns the principal that signed a request (raising CosError when none did)."""
 
-    def __init__(self, state: EmulatorState, reset: Callable[[], None], authenticate: Callable[[Request], Any]) -> None:
+    def __init__(
+        self, state: EmulatorState, reset: Callable[[], None], authenticate: Callable[[Request], Any], iam: IamStore
+    ) -> None:
         self.state = state
+        self.iam = iam
         self.reset = reset
         self.authenticate = authenticate
         self.routes: dict[tuple[str, str], Callable[[Request], Response]] = {
@@ -45,6 +50,9 @@ class ControlSurface:
             ("DELETE", "counters"): self.delete_counters,
             ("GET", "consistency"): lambda request: json_response({"list_delay": state.list_delay}),
             ("POST", "consistency"): self.post_consistency,
+            ("GET", "instance-role"): lambda request: json_response({"role": iam.instance_role}),
+            ("POST", "instance-role"): self.post_instance_role,
+            ("POST", "temporary-keys/expire"): self.expire_temporary_keys,
         }
 
     def handle(self, request: Request) -> Response:
@@ -97,6 +105,19 @@ class ControlSurface:
             )
         self.state.set_list_delay(float(delay))
         return json_response({"list_delay": self.state.list_delay})
+
+    def post_instance_role(self, request: Request) -> Response:
+        role = json_body(request).get("role")
+        if role is not None and not isinstance(role, str):
+            raise InvalidControlRequest(f"role {role!r} must be a role name or null")
+        try:
+            self.iam.bind_instance_role(role)
+        except CamError as error:
+            raise InvalidControlRequest(error.message) from None
+        return json_response({"role": role})
+
+    def expire_temporary_keys(self, request: Request) -> Response:
+        return json_response({"expired": self.iam.expire_temporary_keys()})
 
     def post_path_style(self, request: Request, bucket: str) -> Response:
         reject = json_body(request).get("reject")

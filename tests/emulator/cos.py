@@ -38,6 +38,7 @@ from .payload import (
     set_body,
     spool,
 )
+from .iam import token_problem
 from .state import EmulatorState
 
 log = logging.getLogger(__name__)
@@ -70,6 +71,30 @@ STATUS_CODES = {
     412: "PreconditionFailed",
     416: "InvalidRange",
 }
+
+
+TOKEN_NAMES = ("x-cos-security-token", "x-amz-security-token")
+
+
+def request_token(request: Request) -> str | None:
+    """A temporary key's token comes in a header, or in the query of a presigned URL."""
+    args = {name.lower(): value for name, value in request.args.items()}
+    return next(
+        (
+            request.headers.get(name) or args.get(name)
+            for name in TOKEN_NAMES
+            if request.headers.get(name) or args.get(name)
+        ),
+        None,
+    )
+
+
+def check_token(principal: Any, request: Request) -> None:
+    problem = token_problem(principal, request_token(request))
+    if problem == "expired":
+        raise CosError(400, "ExpiredToken", "The provided token has expired.")
+    if problem:
+        raise access_denied("The security token is missing or does not belong to the SecretId.")
 
 
 @dataclass
@@ -152,6 +177,7 @@ class CosFace:
             if call.sign is None:
                 raise access_denied("Anonymous access to this resource is not allowed.")
             call.principal = self.verify_sigv4(call, call.sign)
+        check_token(call.principal, request)
         self.iam.record_key_use(call.principal.secret_id, "cos")
 
     def principal_for(self, secret_id: str) -> Any:

@@ -8,6 +8,7 @@ because the server is threaded; methods hand out copies so callers never see a h
 from __future__ import annotations
 
 import copy
+import hmac
 import json
 import re
 import secrets
@@ -32,6 +33,11 @@ KEY_ALPHABET = string.ascii_letters + string.digits
 FIRST_SUB_UIN = 100000010001
 FIRST_UID = 11000001
 FIRST_CUSTOM_POLICY_ID = 200000001
+FIRST_ROLE_ID = 4611686018427397919  # the shape of the role ids in CAM's examples
+ROLE_NAME_RULE = re.compile(r"[\w+=,.@-]{1,128}")
+MAX_SESSION_SECONDS = 43200
+DEFAULT_SESSION_SECONDS = 7200
+CVM_SERVICE = "cvm.qcloud.com"
 
 # Preset (QCS) policies a user can attach; ids are stable so tests and docs can name them.
 PRESET_POLICIES = {
@@ -77,6 +83,10 @@ class Principal:
     is_root: bool
     user_name: str | None
     active: bool
+    # Temporary keys only: the token they must be sent with, when they stop working and the role they act as.
+    token: str | None = None
+    expires: float | None = None
+    role_id: str | None = None
 
 
 @dataclass
@@ -122,6 +132,47 @@ class Policy:
     add_time: str
     update_time: str
     statements: tuple[cam_policy.Statement, ...] = ()
+
+
+@dataclass
+class Role:
+    role_id: str
+    name: str
+    document: str
+    trust: tuple[cam_policy.TrustStatement, ...]
+    description: str
+    console_login: int
+    session_duration: int  # the longest DurationSeconds AssumeRole may ask for; 0 means the documented maximum
+    add_time: str
+    attached: dict[int, str] = field(default_factory=dict)  # policy id -> time attached
+
+
+@dataclass
+class TemporaryKey:
+    """Keys STS hands out for a role: valid only with their token, only until they expire."""
+
+    secret_id: str
+    secret_key: str
+    token: str
+    expires: float
+    role_id: str
+    session: tuple[cam_policy.Statement, ...] | None  # AssumeRole's Policy, which narrows the role's own
+
+
+def token_problem(principal: Principal, token: str | None, now: float | None = None) -> str | None:
+    """Why a request's token does not fit its key ("missing", "wrong", "expired"); None when it does.
+
+    Long-lived keys need no token; temporary keys work only with theirs and only until they expire.
+    """
+    if principal.token is None:
+        return None
+    if not token:
+        return "missing"
+    if not hmac.compare_digest(token, principal.token):
+        return "wrong"
+    if (time.time() if now is None else now) >= principal.expires:
+        return "expired"
+    return None
 
 
 def now_text() -> str:
@@ -187,25 +238,45 @@ class IamStore:
             self._next_uin = FIRST_SUB_UIN
             self._next_uid = FIRST_UID
             self._next_policy_id = FIRST_CUSTOM_POLICY_ID
+            self._roles: dict[str, Role] = {}  # by role id
+            self._temporary_keys: dict[str, TemporaryKey] = {}
+            self._next_role_id = FIRST_ROLE_ID
+            self.instance_role: str | None = None  # the role bound to the emulated CVM instance
+            self._instance_key_id: str | None = None
 
     # --- the interface both faces use -------------------------------------------------------------------------
 
     def lookup_key(self, secret_id: str) -> Principal | None:
         with self._lock:
+            temporary = self._temporary_keys.get(secret_id)
+            if temporary is not None:
+                role = self._roles.get(temporary.role_id)
+                return self._principal(
+                    temporary.secret_id,
+                    temporary.secret_key,
+                    self.owner_uin,
+                    is_root=False,
+                    user_name=f"role/{role.name if role else temporary.role_id}",
+                    active=role is not None,
+                    token=temporary.token,
+                    expires=temporary.expires,
+                    role_id=temporary.role_id,
+                )
             key = self._keys.get(secret_id)
             if key is None:
                 return None
             user = self._users.get(key.uin)
-            return Principal(
-                secret_id=key.secret_id,
-                secret_key=key.secret_key,
-                uin=key.uin,
-                owner_uin=self.owner_uin,
-                appid=self.appid,
+            return self._principal(
+                key.secret_id,
+                key.secret_key,
+                key.uin,
                 is_root=user is None,
                 user_name=user.name if user else None,
                 active=key.active,
             )
+
+    def _principal(self, secret_id: str, secret_key: str, uin: str, **identity) -> Principal:
+        return Principal(secret_id, secret_key, uin, self.owner_uin, self.appid, **identity)
 
     def record_key_use(self, secret_id: str, service: str) -> None:
         """Remember when a key was last used (any service), for GetSecurityLastUsed."""
@@ -217,6 +288,8 @@ class IamStore:
     def is_allowed(self, principal: Principal, action: str, resource: str, context: dict | None = None) -> bool:
         if principal.is_root:
             return True
+        if principal.role_id is not None:
+            return self._role_allows(principal, action, resource, context)
         with self._lock:
             user = self._users.get(principal.uin)
             if user is None or not principal.active:
@@ -429,8 +502,8 @@ class IamStore:
                 self._custom_policy(policy_id)
             for policy_id in policy_ids:
                 self._policies.pop(policy_id, None)
-                for user in self._users.values():
-                    user.attached.pop(policy_id, None)
+                for holder in [*self._users.values(), *self._roles.values()]:
+                    holder.attached.pop(policy_id, None)
 
     def list_policies(self, scope: str = "All", keyword: str = "") -> list[Policy]:
         """Policies by id; scope QCS = preset, Local = custom; keyword matches names, ignoring case."""
@@ -494,3 +567,143 @@ class IamStore:
         if policy.preset:
             raise CamError("InvalidParameter.PolicyIdError", f"Policy {policy_id} is a preset policy and cannot change")
         return policy
+
+    # --- roles and their temporary keys -----------------------------------------------------------------------
+
+    def create_role(
+        self, name: str, document: str, description: str = "", console_login: int = 0, session_duration: int = 0
+    ) -> Role:
+        if not isinstance(name, str) or not ROLE_NAME_RULE.fullmatch(name):
+            raise CamError(
+                "InvalidParameter.RoleNameError",
+                f"Role name {name!r} must be 1-128 characters of letters, digits and +=,.@-_",
+            )
+        if not 0 <= session_duration <= MAX_SESSION_SECONDS:
+            raise CamError("InvalidParameter.ParamError", f"SessionDuration must be 0 to {MAX_SESSION_SECONDS} seconds")
+        check_description(description)
+        try:
+            trust = cam_policy.parse_trust_document(document)
+        except cam_policy.PolicyDocumentError as exc:
+            raise CamError(exc.code, exc.message) from None
+        with self._lock:
+            if self._find_role(name) is not None:
+                raise CamError("InvalidParameter.RoleNameInUse", f"A role named {name} already exists")
+            role = Role(
+                str(self._next_role_id), name, document, trust, description, console_login, session_duration, now_text()
+            )
+            self._next_role_id += 1
+            self._roles[role.role_id] = role
+            return copy.deepcopy(role)
+
+    def get_role(self, role_id: str | None = None, name: str | None = None) -> Role:
+        with self._lock:
+            return copy.deepcopy(self._role(role_id, name))
+
+    def delete_role(self, role_id: str | None = None, name: str | None = None) -> None:
+        """The role goes, and with it every temporary key issued for it."""
+        with self._lock:
+            role = self._role(role_id, name)
+            del self._roles[role.role_id]
+            self._temporary_keys = {
+                secret_id: key for secret_id, key in self._temporary_keys.items() if key.role_id != role.role_id
+            }
+            if self.instance_role == role.name:
+                self.instance_role = None
+
+    def attach_role_policy(self, policy: int | str, role_id: str | None = None, name: str | None = None) -> None:
+        with self._lock:
+            policy_id = self._policy_reference(policy)
+            self._role(role_id, name).attached.setdefault(policy_id, now_text())
+
+    def detach_role_policy(self, policy: int | str, role_id: str | None = None, name: str | None = None) -> None:
+        with self._lock:
+            policy_id = self._policy_reference(policy)
+            self._role(role_id, name).attached.pop(policy_id, None)
+
+    def role_arn(self, role: Role) -> str:
+        return f"qcs::cam::uin/{self.owner_uin}:roleName/{role.name}"
+
+    def role_for_arn(self, arn: str) -> Role:
+        """`qcs::cam::uin/<owner>:roleName/<name>` or `...:role/<role id>`, the forms AssumeRole documents."""
+        prefix = f"qcs::cam::uin/{self.owner_uin}:"
+        kind, slash, value = arn[len(prefix) :].partition("/") if arn.startswith(prefix) else ("", "", "")
+        if kind not in ("roleName", "role") or not slash or not value:
+            raise CamError(
+                "InvalidParameter.ResouceError", f"RoleArn {arn!r} is not a role of account {self.owner_uin}"
+            )
+        with self._lock:
+            role = self._find_role(value) if kind == "roleName" else self._roles.get(value)
+            if role is None:
+                raise CamError("ResourceNotFound.RoleNotFound", f"Role {arn} does not exist")
+            return copy.deepcopy(role)
+
+    def issue_temporary_key(
+        self, role: Role, duration: int, session: tuple[cam_policy.Statement, ...] | None = None
+    ) -> TemporaryKey:
+        key = TemporaryKey(
+            secret_id="AKID" + random_text(KEY_ALPHABET, 32),
+            secret_key=random_text(KEY_ALPHABET, 32),
+            token=random_text(KEY_ALPHABET, 96),
+            expires=time.time() + duration,
+            role_id=role.role_id,
+            session=session,
+        )
+        with self._lock:
+            self._temporary_keys[key.secret_id] = key
+            return copy.deepcopy(key)
+
+    def expire_temporary_keys(self) -> int:
+        """Every temporary key issued so far stops working now, as if its lifetime had passed."""
+        with self._lock:
+            for key in self._temporary_keys.values():
+                key.expires = min(key.expires, time.time() - 1)
+            return len(self._temporary_keys)
+
+    def bind_instance_role(self, name: str | None) -> None:
+        """The role the CVM instance carries; only a role whose carrier is cvm.qcloud.com can be bound."""
+        with self._lock:
+            if name is not None and not cam_policy.trusts(self._role(None, name).trust, (), CVM_SERVICE):
+                raise CamError("InvalidParameter.PrincipalServiceNotExist", f"Role {name} does not trust {CVM_SERVICE}")
+            self.instance_role = name
+
+    def instance_key(self, duration: int) -> TemporaryKey | None:
+        """The keys the instance's role hands out: the same ones until they expire, then new ones."""
+        with self._lock:
+            role = self._find_role(self.instance_role) if self.instance_role else None
+            if role is None:
+                return None
+            current = self._temporary_keys.get(self._instance_key_id or "")
+            if current is not None and current.role_id == role.role_id and current.expires > time.time():
+                return copy.deepcopy(current)
+            key = self.issue_temporary_key(role, duration)
+            self._instance_key_id = key.secret_id
+            return key
+
+    def _role_allows(self, principal: Principal, action: str, resource: str, context: dict | None) -> bool:
+        with self._lock:
+            role = self._roles.get(principal.role_id)
+            temporary = self._temporary_keys.get(principal.secret_id)
+            if role is None or temporary is None:
+                return False
+            statements = [
+                statement for policy_id in role.attached for statement in self._policies[policy_id].statements
+            ]
+            session = temporary.session
+        return cam_policy.evaluate_session(statements, session, action, resource, context)
+
+    def _role(self, role_id: str | None, name: str | None) -> Role:
+        role = self._roles.get(str(role_id)) if role_id else self._find_role(name) if name else None
+        if role is None:
+            raise CamError("InvalidParameter.RoleNotExist", f"Role {role_id or name} does not exist")
+        return role
+
+    def _find_role(self, name: str) -> Role | None:
+        return next((role for role in self._roles.values() if role.name == name), None)
+
+    def _policy_reference(self, policy: int | str) -> int:
+        if isinstance(policy, int):
+            return self._policy_with_id(policy).policy_id
+        found = self._find_policy(policy)
+        if found is None:
+            raise CamError("ResourceNotFound.PolicyIdNotFound", f"Policy {policy} does not exist")
+        return found.policy_id

@@ -1,4 +1,5 @@
-"""One threaded HTTP server, three faces: the control surface, the Tencent Cloud API v3 (CAM, STS) and COS."""
+"""One threaded HTTP server, four faces: the control surface, the CVM metadata service, the Tencent Cloud API v3 (CAM,
+STS) and COS."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from werkzeug.exceptions import ClientDisconnected
 from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
 
-from . import api
+from . import api, metadata
 from .addressing import COS_HOST, host_without_port, locate, resource_text
 from .control_surface import PREFIX, ControlSurface, json_response
 from .cos import CosFace
@@ -88,6 +89,9 @@ class Dispatcher:
     def dispatch(self, request: Request) -> Response:
         if is_control(request):
             return self.control.handle(request)
+        if metadata.is_metadata(request):
+            self.state.count(metadata.OPERATION, False)
+            return metadata.handle_metadata(request, self.iam)
         service, operation, writes = self.classify(request)
         self.state.count(operation, writes)
         fault = self.state.take_fault(request.method, operation, request.path, service)
@@ -163,7 +167,7 @@ class Emulator:
         self.state = EmulatorState(reject_path_style=reject_path_style)
         self.engine = Engine()
         self.cos = CosFace(self.engine, self.iam, self.state, appid, owner_uin)
-        self.control = ControlSurface(self.state, self.reset, self.cos.signer)
+        self.control = ControlSurface(self.state, self.reset, self.cos.signer, self.iam)
         self.app = Dispatcher(self.cos, self.control, self.iam, self.state)
         self.ca_file: Path | None = None
         self._tls_directory: str | None = None

@@ -103,3 +103,35 @@ def sub_user_key(url: str, root: tuple[str, str], policy: dict, name: str = "reg
     create_key.TargetUin = uin
     key = client.CreateAccessKey(create_key).AccessKey
     return key.AccessKeyId, key.SecretAccessKey
+
+
+def cam_role(url: str, root: tuple[str, str], name: str, carrier: dict, policies: list[str]) -> str:
+    """A CAM role whose carrier (principal) is `carrier`, with the named policies attached; its ARN."""
+    client = cam(url, *root)
+    create = cam_models.CreateRoleRequest()
+    document = {
+        "version": "2.0",
+        "statement": [{"action": "name/sts:AssumeRole", "effect": "allow", "principal": carrier}],
+    }
+    create.RoleName, create.PolicyDocument = name, json.dumps(document)
+    client.CreateRole(create)
+    for policy in policies:
+        attach = cam_models.AttachRolePolicyRequest()
+        attach.PolicyName, attach.AttachRoleName = policy, name
+        client.AttachRolePolicy(attach)
+    get = cam_models.GetRoleRequest()
+    get.RoleName = name
+    return client.GetRole(get).RoleInfo.RoleArn
+
+
+def assume_role(url: str, key: tuple[str, str], arn: str, duration: int = 7200, policy: dict | None = None):
+    """STS AssumeRole through tencentcloud-sdk-python: the response (Credentials, ExpiredTime, Expiration)."""
+    from urllib.parse import quote
+
+    from tencentcloud.sts.v20180813 import models as sts_models
+
+    request = sts_models.AssumeRoleRequest()
+    request.RoleArn, request.RoleSessionName, request.DurationSeconds = arn, "tests", duration
+    if policy is not None:
+        request.Policy = quote(json.dumps(policy), safe="")
+    return sts(url, *key).AssumeRole(request)
