@@ -142,29 +142,20 @@ buckets:
 """
 
 from ansible_collections.cosops.registry.plugins.module_utils import bucket as cos_bucket
+from ansible_collections.cosops.registry.plugins.module_utils.cos import buckets
 from ansible_collections.cosops.registry.plugins.module_utils.errors import ValidationError
 from ansible_collections.cosops.registry.plugins.module_utils.module import TencentCloudModule
 from ansible_collections.cosops.registry.plugins.module_utils.naming import bucket_host, validate_region
 
 SETTINGS = {**cos_bucket.SETTING_READERS, "lifecycle_rules": cos_bucket.read_lifecycle}
-# GET Service returns at most this many buckets a page.
-SERVICE_PAGE = 2000
 
 
 def listed_buckets(module: TencentCloudModule, region: str | None) -> list:
     """[{name, region, creation_date}] of the account's buckets, every page, optionally of one region."""
-    found, marker = [], ""
-    arguments = {"Region": region} if region else {}
-    while True:
-        page = module.cos(region).call("list_buckets", Marker=marker, MaxKeys=SERVICE_PAGE, **arguments)
-        entries = ((page.get("Buckets") or {}).get("Bucket")) or []
-        found += [
-            {"name": entry["Name"], "region": entry.get("Location"), "creation_date": entry.get("CreationDate")}
-            for entry in entries
-        ]
-        marker = page.get("NextMarker") or (entries[-1]["Name"] if entries else "")
-        if str(page.get("IsTruncated", "false")).lower() != "true" or not marker:
-            return found
+    return [
+        {"name": entry["Name"], "region": entry.get("Location"), "creation_date": entry.get("CreationDate")}
+        for entry in buckets(module.cos(region), region)
+    ]
 
 
 def one_bucket(module: TencentCloudModule, name: str, region: str) -> list:
