@@ -82,26 +82,15 @@ def objects(api: CosApi, bucket: str, prefix: str = "") -> Iterator[dict]:
 
 def object_versions(api: CosApi, bucket: str) -> Iterator[dict]:
     """Every object version and delete marker in the bucket (Key, VersionId...)."""
-    for page in _pages(
-        api,
-        "list_objects_versions",
-        _markers(KeyMarker="NextKeyMarker", VersionIdMarker="NextVersionIdMarker"),
-        Bucket=bucket,
-        MaxKeys=PAGE_SIZE,
-    ):
+    markers = _markers(KeyMarker="NextKeyMarker", VersionIdMarker="NextVersionIdMarker")
+    for page in _pages(api, "list_objects_versions", markers, Bucket=bucket, MaxKeys=PAGE_SIZE):
         yield from as_list(page.get("Version")) + as_list(page.get("DeleteMarker"))
 
 
 def multipart_uploads(api: CosApi, bucket: str, prefix: str = "") -> Iterator[dict]:
     """Every incomplete multipart upload under a prefix (Key, UploadId...), each key's uploads oldest first."""
-    for page in _pages(
-        api,
-        "list_multipart_uploads",
-        _markers(KeyMarker="NextKeyMarker", UploadIdMarker="NextUploadIdMarker"),
-        Bucket=bucket,
-        Prefix=prefix,
-        MaxUploads=PAGE_SIZE,
-    ):
+    markers = _markers(KeyMarker="NextKeyMarker", UploadIdMarker="NextUploadIdMarker")
+    for page in _pages(api, "list_multipart_uploads", markers, Bucket=bucket, Prefix=prefix, MaxUploads=PAGE_SIZE):
         yield from as_list(page.get("Upload"))
 
 
