@@ -120,24 +120,17 @@ def blob_paths(count: int) -> list[str]:
 
 def walk_per_directory(driver, path: str, visit) -> None:
     """The walk of drivers without a flat listing: one delimiter listing per directory, depth first."""
-    from ansible_collections.cosops.registry.plugins.module_utils.cos_driver_multipart import is_truncated
+    from ansible_collections.cosops.registry.plugins.module_utils.cos import as_list, object_pages
 
     pending = [path]
     while pending:
         directory = pending.pop()
-        prefix, marker = driver.keys.directory_prefix(directory), ""
-        while True:
-            page = driver.api.call(
-                "list_objects", Bucket=BUCKET, Prefix=prefix, Delimiter="/", Marker=marker, MaxKeys=1000
-            )
-            for item in page.get("Contents", []):
+        for page in object_pages(driver.api, BUCKET, driver.keys.directory_prefix(directory), delimiter="/"):
+            for item in as_list(page.get("Contents")):
                 visit(driver.keys.path(item["Key"]))
-            for item in page.get("CommonPrefixes", []):
+            for item in as_list(page.get("CommonPrefixes")):
                 pending.append(driver.keys.path(item["Prefix"].rstrip("/")))
                 visit(pending[-1])
-            if not is_truncated(page):
-                break
-            marker = page["NextMarker"]
 
 
 def listing_requests(control, walk) -> tuple[int, float, int]:

@@ -13,6 +13,14 @@ import itertools
 import re
 
 from ansible_collections.cosops.registry.plugins.module_utils.client import CosApi, is_not_found
+from ansible_collections.cosops.registry.plugins.module_utils.cos import (
+    as_list,
+    buckets,
+    delete_objects,
+    multipart_uploads,
+    object_versions,
+    objects,
+)
 from ansible_collections.cosops.registry.plugins.module_utils.errors import TencentCloudError, ValidationError
 from ansible_collections.cosops.registry.plugins.module_utils.lifecycle import rules_from_api
 from ansible_collections.cosops.registry.plugins.module_utils.naming import needs_appid, qualify_bucket
@@ -30,9 +38,6 @@ MAX_TAG_KEY = 127
 MAX_TAG_VALUE = 255
 TAG_TEXT = re.compile(r"(?:[^\W_]|[ +\-=._:/@])+")
 RESERVED_TAG_PREFIXES = ("qcs:", "project")
-PAGE_SIZE = 1000
-# GET Service returns at most this many buckets a page.
-SERVICE_PAGE = 2000
 # Any AppId has 10 digits, so checking a short name with this one checks the real name's host length too.
 PLACEHOLDER_APPID = "1000000000"
 
@@ -51,12 +56,6 @@ def validate_bucket_name(name: str, region: str) -> None:
 def qualified_bucket(name: str, region: str, appid) -> tuple:
     """(full name, whether '-<appid>' was appended); `appid` is called only when the name lacks it."""
     return qualify_bucket(name, appid() if needs_appid(name) else None, region)
-
-
-def _as_list(value) -> list:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
 
 
 def read_optional(cos: CosApi, method: str, bucket: str, missing=None):
@@ -124,29 +123,21 @@ def wrong_region_message(bucket: str, found: str, region: str, option: str = "re
 
 def account_buckets(cos: CosApi, region: str | None = None) -> list:
     """[{name, region, creation_date}] of the account's buckets (GET Service), every page, optionally of one region."""
-    found, marker = [], ""
-    arguments = {"Region": region} if region else {}
-    while True:
-        page = cos.call("list_buckets", Marker=marker, MaxKeys=SERVICE_PAGE, **arguments)
-        entries = _as_list((page.get("Buckets") or {}).get("Bucket"))
-        found += [
-            {"name": entry["Name"], "region": entry.get("Location"), "creation_date": entry.get("CreationDate")}
-            for entry in entries
-        ]
-        marker = page.get("NextMarker") or (entries[-1]["Name"] if entries else "")
-        if str(page.get("IsTruncated", "false")).lower() != "true" or not marker:
-            return found
+    return [
+        {"name": entry["Name"], "region": entry.get("Location"), "creation_date": entry.get("CreationDate")}
+        for entry in buckets(cos, region)
+    ]
 
 
 def bucket_location(cos: CosApi, bucket: str) -> str | None:
     """The region GET Service lists the bucket in; None when the account has no such bucket or the key may not list."""
     try:
-        buckets = account_buckets(cos)
+        listed = account_buckets(cos)
     except TencentCloudError as error:
         if error.code == "AccessDenied":
             return None
         raise
-    return next((entry["region"] for entry in buckets if entry["name"] == bucket), None)
+    return next((entry["region"] for entry in listed if entry["name"] == bucket), None)
 
 
 def require_region(cos: CosApi, bucket: str, region: str, option: str = "region") -> None:
@@ -162,7 +153,7 @@ def require_region(cos: CosApi, bucket: str, region: str, option: str = "region"
 def canned_acl(acl: dict) -> str:
     """The canned ACL matching a bucket's grants; group grants are recognised by their group's name."""
     granted = set()
-    for grant in _as_list((acl.get("AccessControlList") or {}).get("Grant")):
+    for grant in as_list((acl.get("AccessControlList") or {}).get("Grant")):
         uri = ((grant or {}).get("Grantee") or {}).get("URI") or ""
         group = uri.rstrip("/").rsplit("/", 1)[-1]
         if group in ("AllUsers", "AuthenticatedUsers"):
@@ -219,7 +210,7 @@ def validate_tag(key: str, value: str) -> None:
 
 def tags_from_api(tagging: dict | None) -> dict:
     tag_set = (tagging or {}).get("TagSet") or {}
-    return {tag["Key"]: tag.get("Value") or "" for tag in _as_list(tag_set.get("Tag")) if tag}
+    return {tag["Key"]: tag.get("Value") or "" for tag in as_list(tag_set.get("Tag")) if tag}
 
 
 def tags_to_api(tags: dict) -> dict:
@@ -239,7 +230,7 @@ def desired_tags(current: dict, tags: dict, purge: bool) -> dict:
 
 
 def encryption_from_api(configuration: dict | None) -> dict:
-    rules = _as_list((configuration or {}).get("Rule"))
+    rules = as_list((configuration or {}).get("Rule"))
     default = (rules[0] or {}).get("ApplyServerSideEncryptionByDefault") if rules else None
     if not default or not default.get("SSEAlgorithm"):
         return {"algorithm": "none"}
@@ -280,13 +271,13 @@ def read_encryption(cos: CosApi, bucket: str) -> dict:
 
 
 def _sorted_unique(values) -> list:
-    return sorted({str(value) for value in _as_list(values)})
+    return sorted({str(value) for value in as_list(values)})
 
 
 def _cors_rule(rule_id, origins, methods, headers, expose, max_age) -> dict:
     rule = {
         "allowed_origins": _sorted_unique(origins),
-        "allowed_methods": sorted({str(method).upper() for method in _as_list(methods)}),
+        "allowed_methods": sorted({str(method).upper() for method in as_list(methods)}),
         "allowed_headers": _sorted_unique(headers),
         "expose_headers": _sorted_unique(expose),
     }
@@ -333,7 +324,7 @@ def cors_from_api(configuration: dict | None) -> list:
             rule.get("ExposeHeader"),
             rule.get("MaxAgeSeconds"),
         )
-        for rule in _as_list((configuration or {}).get("CORSRule"))
+        for rule in as_list((configuration or {}).get("CORSRule"))
         if rule
     ]
 
@@ -372,7 +363,7 @@ def validate_bucket_policy(document) -> dict:
     statements = fields.get("statement")
     if not statements:
         raise ValidationError("Bucket policy needs a non-empty 'Statement' list.")
-    for index, statement in enumerate(_as_list(statements), start=1):
+    for index, statement in enumerate(as_list(statements), start=1):
         if not isinstance(statement, dict):
             raise ValidationError(f"Bucket policy statement {index} is {statement!r}, not a JSON object.")
         given = _fields(statement)
@@ -413,43 +404,15 @@ SETTING_READERS = {
 # Objects
 
 
-def _pages(cos: CosApi, method: str, bucket: str, markers: dict, **kwargs):
-    """Every page of a paginated listing; `markers` maps the next-marker fields of an answer to request arguments."""
-    arguments = dict(kwargs)
-    while True:
-        page = cos.call(method, Bucket=bucket, **arguments)
-        yield page
-        if str(page.get("IsTruncated", "false")).lower() != "true":
-            return
-        arguments.update({argument: page.get(field) or "" for field, argument in markers.items()})
-
-
 def object_stats(cos: CosApi, bucket: str, prefix: str = "", cap: int | None = None) -> dict:
     """Count and total size of the current objects under a prefix; `truncated` when there are more than `cap`."""
     count = size = 0
-    for page in _pages(cos, "list_objects", bucket, {"NextMarker": "Marker"}, Prefix=prefix, MaxKeys=PAGE_SIZE):
-        for item in _as_list(page.get("Contents")):
-            if cap is not None and count >= cap:
-                return {"count": count, "size": size, "truncated": True}
-            count += 1
-            size += int(item.get("Size") or 0)
+    for item in objects(cos, bucket, prefix):
+        if cap is not None and count >= cap:
+            return {"count": count, "size": size, "truncated": True}
+        count += 1
+        size += int(item.get("Size") or 0)
     return {"count": count, "size": size, "truncated": False}
-
-
-def object_versions(cos: CosApi, bucket: str):
-    """(key, version id) of every object version and delete marker in the bucket."""
-    markers = {"NextKeyMarker": "KeyMarker", "NextVersionIdMarker": "VersionIdMarker"}
-    for page in _pages(cos, "list_objects_versions", bucket, markers, MaxKeys=PAGE_SIZE):
-        for item in _as_list(page.get("Version")) + _as_list(page.get("DeleteMarker")):
-            yield item["Key"], item.get("VersionId")
-
-
-def multipart_uploads(cos: CosApi, bucket: str):
-    """(key, upload id) of every incomplete multipart upload in the bucket."""
-    markers = {"NextKeyMarker": "KeyMarker", "NextUploadIdMarker": "UploadIdMarker"}
-    for page in _pages(cos, "list_multipart_uploads", bucket, markers, MaxUploads=PAGE_SIZE):
-        for item in _as_list(page.get("Upload")):
-            yield item["Key"], item["UploadId"]
 
 
 def bucket_contents(cos: CosApi, bucket: str, cap: int) -> dict:
@@ -462,27 +425,13 @@ def bucket_contents(cos: CosApi, bucket: str, cap: int) -> dict:
     return {"objects": versions, "uploads": uploads, "truncated": versions >= cap or uploads >= cap}
 
 
-def _delete_batch(cos: CosApi, bucket: str, batch: list) -> None:
-    answer = cos.call("delete_objects", Bucket=bucket, Delete={"Object": batch, "Quiet": "true"})
-    errors = _as_list((answer or {}).get("Error"))
-    if errors:
-        first = errors[0]
-        raise TencentCloudError("DeleteObjects", first.get("Code"), f"{first.get('Key')}: {first.get('Message')}")
-
-
 def empty_bucket(cos: CosApi, bucket: str) -> int:
     """Abort every incomplete upload and delete every object version and delete marker; return how many were deleted."""
-    for key, upload_id in list(multipart_uploads(cos, bucket)):
-        cos.call("abort_multipart_upload", Bucket=bucket, Key=key, UploadId=upload_id)
-    deleted = 0
-    batch = []
-    for key, version_id in list(object_versions(cos, bucket)):
-        # Every version by its id, "null" included: a delete without one would only add a delete marker.
-        batch.append({"Key": key, "VersionId": version_id} if version_id else {"Key": key})
-        if len(batch) == PAGE_SIZE:
-            _delete_batch(cos, bucket, batch)
-            deleted, batch = deleted + len(batch), []
-    if batch:
-        _delete_batch(cos, bucket, batch)
-        deleted += len(batch)
-    return deleted
+    for upload in list(multipart_uploads(cos, bucket)):
+        cos.call("abort_multipart_upload", Bucket=bucket, Key=upload["Key"], UploadId=upload["UploadId"])
+    # Every version by its id, "null" included: a delete without one would only add a delete marker.
+    versions = [
+        {"Key": item["Key"], "VersionId": item["VersionId"]} if item.get("VersionId") else {"Key": item["Key"]}
+        for item in object_versions(cos, bucket)
+    ]
+    return delete_objects(cos, bucket, versions)

@@ -13,6 +13,7 @@ import os
 from dataclasses import dataclass, replace
 from functools import cached_property
 from urllib.parse import urlsplit
+from xml.etree import ElementTree
 
 from ansible_collections.cosops.registry.plugins.module_utils.credentials import (
     AssumeRole,
@@ -319,3 +320,53 @@ def caller_appid(cam: ApiClient) -> str:
 def is_not_found(error: TencentCloudError) -> bool:
     """NoSuchBucket, NoSuchKey, NoSuchLifecycleConfiguration..., ResourceNotFound.UserNotExist..."""
     return error.code.startswith(("NoSuch", "ResourceNotFound")) or error.status == 404
+
+
+@dataclass(frozen=True)
+class RawAnswer:
+    """What COS answered to a request the SDK has no method for: status and body, an error left for the caller."""
+
+    status: int
+    body: bytes
+
+    @property
+    def error_code(self) -> str:
+        """The <Code> of an XML error body; empty when the answer carries none."""
+        if self.status < 400:
+            return ""
+        try:
+            return ElementTree.fromstring(self.body).findtext("Code") or ""
+        except ElementTree.ParseError:
+            return ""
+
+
+def cos_raw_get(
+    cos: CosApi,
+    action: str,
+    url: str,
+    headers: dict | None = None,
+    signed_path: str | None = None,
+    params: dict | None = None,
+) -> RawAnswer:
+    """A GET the SDK has no method for (a path-style URL, a presigned one), with the connection's timeout, certificate
+    check and retries; signed with the key for `signed_path` when given. Only a request without an answer raises."""
+    import requests
+    from qcloud_cos.cos_auth import CosS3Auth
+
+    auth = CosS3Auth(cos.sdk.get_conf(), signed_path, params=params) if signed_path is not None else None
+
+    def get() -> RawAnswer:
+        try:
+            response = requests.get(
+                url,
+                params=params,
+                headers=headers,
+                auth=auth,
+                timeout=cos.connection.timeout,
+                verify=cos.connection.validate_certs,
+            )
+        except requests.RequestException as error:
+            raise TencentCloudError(action, "ClientNetworkError", str(error), retryable=True) from None
+        return RawAnswer(response.status_code, response.content)
+
+    return call_with_retries(get, cos.connection.retries)

@@ -10,18 +10,16 @@ URLs, listings that may lag behind writes.
 from __future__ import annotations
 
 import io
+import itertools
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 
 from ansible_collections.cosops.registry.plugins.module_utils.client import CosApi, cos_endpoint_settings, is_not_found
+from ansible_collections.cosops.registry.plugins.module_utils.cos import as_list, delete_objects, object_pages, objects
 from ansible_collections.cosops.registry.plugins.module_utils.cos_driver_config import MIB, DriverConfig
-from ansible_collections.cosops.registry.plugins.module_utils.cos_driver_multipart import (
-    LIST_PAGE,
-    MultipartUploads,
-    is_truncated,
-)
+from ansible_collections.cosops.registry.plugins.module_utils.cos_driver_multipart import MultipartUploads
 from ansible_collections.cosops.registry.plugins.module_utils.cos_driver_paths import (
     DRIVER_NAME,
     FileInfo,
@@ -56,7 +54,6 @@ DEFAULT_URL_EXPIRY = timedelta(minutes=20)
 # Above this size a move copies in parts, several at once, instead of one PUT Object - Copy.
 MULTIPART_COPY_THRESHOLD = 32 * MIB
 MULTIPART_COPY_PART = 32 * MIB
-DELETE_BATCH = 1000
 APPEND_LISTING_GRACE = (0, 0.5, 1, 2)
 READ_CHUNK = MIB
 
@@ -161,7 +158,7 @@ class CosDriver:
                 return FileInfo(path, head["size"], head["mod_time"], False)
             except PathNotFoundError:
                 pass
-        page = self._list_page(self.keys.directory_prefix(path), max_keys=1)
+        page = self.api.call("list_objects", Bucket=self.bucket, Prefix=self.keys.directory_prefix(path), MaxKeys=1)
         if page.get("Contents") or page.get("CommonPrefixes"):
             return FileInfo(path, 0, None, True)
         raise PathNotFoundError(path)
@@ -171,11 +168,11 @@ class CosDriver:
         validate_path(path, allow_root=True)
         prefix = self.keys.directory_prefix(path)
         children = []
-        for page in self._pages(prefix, delimiter="/"):
+        for page in object_pages(self.api, self.bucket, prefix, delimiter="/"):
             children.extend(
-                self.keys.path(item["Key"]) for item in page.get("Contents", []) if not item["Key"].endswith("/")
+                self.keys.path(item["Key"]) for item in as_list(page.get("Contents")) if not item["Key"].endswith("/")
             )
-            children.extend(self.keys.path(item["Prefix"].rstrip("/")) for item in page.get("CommonPrefixes", []))
+            children.extend(self.keys.path(item["Prefix"].rstrip("/")) for item in as_list(page.get("CommonPrefixes")))
         if not children and path != "/":
             raise PathNotFoundError(path)
         return children
@@ -203,19 +200,10 @@ class CosDriver:
         validate_path(path)
         key = self.keys.key(path)
         # The exact key is asked for directly: a listing may not show an object written a moment ago.
-        found = self._exists(key)
-        batch = [key] if found else []
-        for page in self._pages(key + "/"):
-            for item in page.get("Contents", []):
-                found = True
-                batch.append(item["Key"])
-                if len(batch) == DELETE_BATCH:
-                    self._delete_keys(batch)
-                    batch = []
-        if not found:
+        exact = [{"Key": key}] if self._exists(key) else []
+        below = ({"Key": item["Key"]} for item in objects(self.api, self.bucket, key + "/"))
+        if not delete_objects(self.api, self.bucket, itertools.chain(exact, below)):
             raise PathNotFoundError(path)
-        if batch:
-            self._delete_keys(batch)
 
     def url_for(self, path: str, method: str = "GET", expiry=None) -> str:
         """A presigned URL that fetches (GET) or inspects (HEAD) the object without credentials."""
@@ -255,8 +243,8 @@ class CosDriver:
     def _walk_entries(self, path: str, start_after: str | None):
         previous_dir = path
         marker = self.keys.key(start_after) if start_after else ""
-        for page in self._pages(self.keys.directory_prefix(path), marker=marker):
-            for item in page.get("Contents", []):
+        for page in object_pages(self.api, self.bucket, self.keys.directory_prefix(path), marker=marker):
+            for item in as_list(page.get("Contents")):
                 file_path = self.keys.path(item["Key"])
                 for directory in directory_diff(previous_dir, file_path):
                     yield FileInfo(directory, 0, None, True)
@@ -299,30 +287,6 @@ class CosDriver:
             raise
         return True
 
-    def _list_page(self, prefix: str, delimiter: str = "", marker: str = "", max_keys: int = LIST_PAGE) -> dict:
-        return self.api.call(
-            "list_objects", Bucket=self.bucket, Prefix=prefix, Delimiter=delimiter, Marker=marker, MaxKeys=max_keys
-        )
-
-    def _pages(self, prefix: str, delimiter: str = "", marker: str = ""):
-        while True:
-            page = self._list_page(prefix, delimiter, marker)
-            yield page
-            if not is_truncated(page):
-                return
-            marker = page.get("NextMarker") or _last_listed(page)
-
-    def _delete_keys(self, keys: list[str]) -> None:
-        response = self.api.call(
-            "delete_objects", Bucket=self.bucket, Delete={"Object": [{"Key": key} for key in keys], "Quiet": "true"}
-        )
-        errors = response.get("Error", [])
-        if isinstance(errors, dict):
-            errors = [errors]
-        if errors:
-            details = "; ".join(f"{item.get('Key')}: {item.get('Code')} {item.get('Message')}" for item in errors[:5])
-            raise StorageDriverError(f"{len(errors)} objects could not be deleted: {details}")
-
     def _multipart_copy(self, source_key: str, destination_key: str, size: int) -> None:
         upload_id = self.uploads.create(destination_key)
         ranges = list(enumerate(range(0, size, MULTIPART_COPY_PART), start=1))
@@ -349,13 +313,6 @@ class CosDriver:
 
 def _not_found_as(error: TencentCloudError, path: str) -> Exception:
     return PathNotFoundError(path) if is_not_found(error) else error
-
-
-def _last_listed(page: dict) -> str:
-    keys = [item["Key"] for item in page.get("Contents", [])] + [
-        item["Prefix"] for item in page.get("CommonPrefixes", [])
-    ]
-    return max(keys) if keys else ""
 
 
 def _iso_time(text: str) -> datetime:

@@ -1,10 +1,9 @@
 # Copyright (c) cosops.registry contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The `storage: cos:` configuration: its keys, defaults and rules, from a dict or REGISTRY_STORAGE_COS_* variables."""
+"""The `storage: cos:` configuration: its keys, defaults and rules, from a dict of its settings."""
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 
 from ansible_collections.cosops.registry.plugins.module_utils.client import Connection
@@ -20,7 +19,6 @@ DEFAULT_MAX_CONCURRENCY = 10
 CHUNK_SIZE_RULE = f"a number of bytes between {MIN_CHUNK_SIZE} (5 MiB) and {MAX_CHUNK_SIZE} (100 MiB)"
 REQUIRED_KEYS = ("secretid", "secretkey", "region", "bucket")
 OPTIONAL_KEYS = ("rootdirectory", "chunksize", "maxconcurrency", "secure", "endpoint", "security_token")
-ENV_PREFIX = "REGISTRY_STORAGE_COS_"
 TRUE_WORDS = frozenset(("true", "yes", "on", "1"))
 FALSE_WORDS = frozenset(("false", "no", "off", "0"))
 
@@ -72,17 +70,6 @@ class DriverConfig:
             endpoint=str(given["endpoint"]) if "endpoint" in given else None,
             security_token=str(given["security_token"]) if "security_token" in given else None,
         )
-
-    @classmethod
-    def from_env(cls, environ=None, base: dict | None = None) -> "DriverConfig":
-        """REGISTRY_STORAGE_COS_<KEY> variables over `base` (the file's section), as the registry applies them."""
-        environ = os.environ if environ is None else environ
-        parameters = dict(base or {})
-        for key in REQUIRED_KEYS + OPTIONAL_KEYS:
-            variable = ENV_PREFIX + key.upper()
-            if environ.get(variable):
-                parameters[key] = environ[variable]
-        return cls.from_parameters(parameters)
 
     def endpoint_url(self) -> str | None:
         """The endpoint for the client layer, with the scheme `secure` picks when the endpoint has none."""

@@ -7,9 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ansible_collections.cosops.registry.plugins.module_utils.client import CosApi
+from ansible_collections.cosops.registry.plugins.module_utils.cos import multipart_uploads, parts
 from ansible_collections.cosops.registry.plugins.module_utils.errors import TencentCloudError
-
-LIST_PAGE = 1000
 
 
 @dataclass(frozen=True)
@@ -17,10 +16,6 @@ class Part:
     number: int
     etag: str
     size: int
-
-
-def is_truncated(page: dict) -> bool:
-    return str(page.get("IsTruncated", "false")).lower() == "true"
 
 
 class MultipartUploads:
@@ -77,36 +72,16 @@ class MultipartUploads:
     def latest_upload(self, key: str) -> str | None:
         """The most recently initiated upload of exactly this key (uploads are listed oldest first)."""
         latest = None
-        markers = {"KeyMarker": "", "UploadIdMarker": ""}
-        while True:
-            page = self.api.call(
-                "list_multipart_uploads", Bucket=self.bucket, Prefix=key, MaxUploads=LIST_PAGE, **markers
-            )
-            for upload in page.get("Upload", []):
-                if upload.get("Key") == key:
-                    latest = upload["UploadId"]
-            if not is_truncated(page):
-                return latest
-            markers = {"KeyMarker": page.get("NextKeyMarker", ""), "UploadIdMarker": page.get("NextUploadIdMarker", "")}
+        for upload in multipart_uploads(self.api, self.bucket, prefix=key):
+            if upload.get("Key") == key:
+                latest = upload["UploadId"]
+        return latest
 
     def list_parts(self, key: str, upload_id: str) -> list[Part]:
-        parts = []
-        marker = 0
-        while True:
-            page = self.api.call(
-                "list_parts",
-                Bucket=self.bucket,
-                Key=key,
-                UploadId=upload_id,
-                MaxParts=LIST_PAGE,
-                PartNumberMarker=marker,
-            )
-            parts.extend(
-                Part(int(item["PartNumber"]), item["ETag"], int(item["Size"])) for item in page.get("Part", [])
-            )
-            if not is_truncated(page):
-                return parts
-            marker = int(page["NextPartNumberMarker"])
+        return [
+            Part(int(item["PartNumber"]), item["ETag"], int(item["Size"]))
+            for item in parts(self.api, self.bucket, key, upload_id)
+        ]
 
     def copy_source(self, key: str) -> dict:
         return {"Bucket": self.bucket, "Key": key, "Region": self.api.region}

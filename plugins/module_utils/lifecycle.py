@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 import re
 
+from ansible_collections.cosops.registry.plugins.module_utils.cos import as_list
 from ansible_collections.cosops.registry.plugins.module_utils.errors import ValidationError
 
 STORAGE_CLASSES = (
@@ -149,18 +150,12 @@ def rule_from_options(options: dict) -> dict:
 # API (cos-python-sdk-v5 dicts) <-> canonical.
 
 
-def _as_list(value) -> list:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
-
-
 def _api_filter(rule: dict):
     """(prefix, tags) from a rule's Filter, its And, or the legacy top-level Prefix."""
     api_filter = rule.get("Filter") or {}
     scope = api_filter.get("And") or api_filter
     prefix = scope.get("Prefix") or rule.get("Prefix") or ""
-    tags = {tag.get("Key"): tag.get("Value") or "" for tag in _as_list(scope.get("Tag")) if tag}
+    tags = {tag.get("Key"): tag.get("Value") or "" for tag in as_list(scope.get("Tag")) if tag}
     return prefix, tags
 
 
@@ -179,14 +174,14 @@ def rule_from_api(rule: dict) -> dict:
             expiration["expired_object_delete_marker"] = True
     transitions = [
         dict(_api_moment(item, rule_id, "transition"), storage_class=_storage_class(item.get("StorageClass")))
-        for item in _as_list(rule.get("Transition"))
+        for item in as_list(rule.get("Transition"))
     ]
     noncurrent = [
         {
             "days": _days(item.get("NoncurrentDays"), rule_id, "noncurrent transition days"),
             "storage_class": _storage_class(item.get("StorageClass")),
         }
-        for item in _as_list(rule.get("NoncurrentVersionTransition"))
+        for item in as_list(rule.get("NoncurrentVersionTransition"))
     ]
     return _canonical_rule(
         rule_id,
@@ -202,7 +197,7 @@ def rule_from_api(rule: dict) -> dict:
 
 
 def rules_from_api(configuration: dict | None) -> list:
-    return [rule_from_api(rule) for rule in _as_list((configuration or {}).get("Rule"))]
+    return [rule_from_api(rule) for rule in as_list((configuration or {}).get("Rule"))]
 
 
 def _api_date(date: str) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ansible_collections.cosops.registry.plugins.module_utils.cos import as_list
 from ansible_collections.cosops.registry.plugins.module_utils.errors import ValidationError
 
 # Statement fields whose value is one word, not a set.
@@ -34,15 +35,11 @@ def _canonical(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"))
 
 
-def _as_list(value: Any) -> list:
-    return value if isinstance(value, list) else [value]
-
-
 def _normalize_set(value: Any) -> Any:
     """A string or list becomes a sorted list without duplicates; a mapping keeps its keys and normalizes values."""
     if isinstance(value, dict):
         return {key: _normalize_set(item) for key, item in value.items()}
-    items = {_canonical(item): _normalize_set(item) if isinstance(item, dict) else item for item in _as_list(value)}
+    items = {_canonical(item): _normalize_set(item) if isinstance(item, dict) else item for item in as_list(value)}
     return [items[key] for key in sorted(items)]
 
 
@@ -67,7 +64,7 @@ def normalize_policy(document: Any) -> dict:
     for key, value in load_policy(document).items():
         name = str(key).lower()
         if name == "statement":
-            statements = {_canonical(normalize_statement(item)): normalize_statement(item) for item in _as_list(value)}
+            statements = {_canonical(normalize_statement(item)): normalize_statement(item) for item in as_list(value)}
             normalized[name] = [statements[key] for key in sorted(statements)]
         elif name == "principal":
             normalized[name] = _normalize_set(value)

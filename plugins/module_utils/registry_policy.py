@@ -44,11 +44,35 @@ LISTING_ACTIONS = (
     ("GetBucket", "List, Walk, Stat, Delete: keys under a prefix (catalog, tags, GC, upload purging)", "api 436/7734"),
     ("ListMultipartUploads", "Writer in append mode: find the upload in progress for a path", "api 436/7736"),
 )
+# COS calls (as the client layer names them) that CAM authorizes under other action names; any other call needs the
+# action of its own name. Upload Part - Copy needs a whole set on the destination (api 436/8287).
+CALL_ACTIONS = {
+    "ListObjects": ("GetBucket",),
+    "ListBuckets": ("GetService",),
+    "CreateMultipartUpload": ("InitiateMultipartUpload",),
+    "DeleteObjects": ("DeleteObject",),
+    "CopyObject": ("PutObjectCopy",),
+    "UploadPartCopy": (
+        "PutObject",
+        "InitiateMultipartUpload",
+        "ListMultipartUploads",
+        "ListParts",
+        "CompleteMultipartUpload",
+        "AbortMultipartUpload",
+    ),
+}
+# Actions granted on the bucket, not on the objects under the root directory: the listings and bucket reads.
+BUCKET_ACTIONS = frozenset(name for name, _purpose, _source in LISTING_ACTIONS) | {"HeadBucket", "GetBucketLifecycle"}
 ROOT_PATTERN = re.compile(r"^[A-Za-z0-9._-]+(?:/[A-Za-z0-9._-]+)*$")
 
 
 def cos_action(name: str) -> str:
     return f"name/cos:{name}"
+
+
+def call_actions(call: str) -> tuple[str, ...]:
+    """The CAM actions (without `name/cos:`) a COS call needs, such as ('GetBucket',) for ListObjects."""
+    return CALL_ACTIONS.get(call, (call,))
 
 
 def normalize_root(rootdirectory: str | None) -> str:

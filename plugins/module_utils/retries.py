@@ -49,8 +49,10 @@ def call_with_retries(call, retries: int, idempotent: bool = True, sleep=time.sl
 def create_unique(create, find, retries: int, sleep=time.sleep, delays=None):
     """Create a resource whose name is unique, surviving transient failures without making two.
 
-    create() makes it and returns it (raising TencentCloudError); find() returns it or None. After a transient
-    failure the server may or may not have acted, so look before trying again: the name makes that look-up exact.
+    create() makes it and returns it (raising TencentCloudError); find() returns it, or None when there is none to
+    use. After a transient failure the server may or may not have acted, so look before trying again: the name makes
+    that look-up exact. A resource that cannot be used when found (an access key, whose secret only the create's
+    answer carries) is removed by find() instead, which then returns None.
     """
     waits = iter(delays if delays is not None else backoff_delays(retries))
     while True:

@@ -160,14 +160,13 @@ import tempfile
 from json import dumps
 
 from ansible_collections.cosops.registry.plugins.module_utils import cam
-from ansible_collections.cosops.registry.plugins.module_utils.errors import TencentCloudError, ValidationError
+from ansible_collections.cosops.registry.plugins.module_utils.errors import ValidationError
 from ansible_collections.cosops.registry.plugins.module_utils.module import TencentCloudModule
+from ansible_collections.cosops.registry.plugins.module_utils.retries import create_unique
 
 ACTIVE = "Active"
 INACTIVE = "Inactive"
 MAX_KEYS = 2
-# CreateAccessKey attempts when answers are lost; each lost one is cleaned up before the next.
-CREATE_ATTEMPTS = 3
 
 
 def validate(params: dict, check_mode: bool = False) -> None:
@@ -219,21 +218,20 @@ def delete_key(module: TencentCloudModule, uin: int, key_id: str) -> None:
 def create_key(module: TencentCloudModule, uin: int, known: list) -> dict:
     """CreateAccessKey, never leaving behind a key whose secret we did not see.
 
-    A create is only repeated by the client when throttled. When the answer is lost after the server may have acted,
-    any key not in `known` is such a key: it is deleted and the create is tried again.
+    After a failure the server may have acted on, any key not in `known` was made by a create whose answer (and so
+    whose secret) was lost: it is deleted, and create_unique sends the create again.
     """
     params = {"TargetUin": int(uin), "Description": module.params["description"] or ""}
-    attempts_left = CREATE_ATTEMPTS
-    while True:
-        try:
-            return module.cam.call("CreateAccessKey", params, idempotent=False)["AccessKey"]
-        except TencentCloudError as error:
-            attempts_left -= 1
-            if not error.retryable or not attempts_left:
-                raise
+
+    def create() -> dict:
+        return module.cam.call("CreateAccessKey", params, idempotent=False)["AccessKey"]
+
+    def delete_unseen_keys() -> None:
         for key_id in key_ids(cam.list_access_keys(module.cam, uin)):
             if key_id not in known:
                 delete_key(module, uin, key_id)
+
+    return create_unique(create, delete_unseen_keys, module.connection.retries)
 
 
 def write_secret_file(path: str, key: dict) -> None:

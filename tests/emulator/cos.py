@@ -26,7 +26,15 @@ from .addressing import (
     raw_path,
     resource_text,
 )
-from .documents import S3_NAMESPACE, bucket_az_config, hide_recent, keys_to_delete, local_name, parts_to_join
+from .documents import (
+    S3_NAMESPACE,
+    bucket_az_config,
+    hide_recent,
+    keys_to_delete,
+    local_name,
+    page_of_uploads,
+    parts_to_join,
+)
 from .engine import Engine, EnvironHeaders, value_chunks
 from .errors import CosError, access_denied, error_response, new_request_id, no_such_bucket
 from .operations import BUCKET, OBJECT, UPLOADS, Operation, classify
@@ -459,6 +467,8 @@ class CosFace:
         rewritten = body
         if name in LISTINGS and self.state.list_delay:
             rewritten = hide_recent(rewritten, self.state.hidden_from_listing(call.target.bucket))
+        if name == "cos:ListMultipartUploads":
+            rewritten = page_of_uploads(rewritten, call.request.args)
         if call.cos_dialect:
             headers = dialect.translate_response_headers(headers)
             if name != "cos:GetObject" and body.lstrip().startswith(b"<"):

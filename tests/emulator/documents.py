@@ -9,6 +9,8 @@ from .errors import CosError
 
 S3_NAMESPACE = "http://s3.amazonaws.com/doc/2006-03-01/"
 ET.register_namespace("", S3_NAMESPACE)
+# Most uploads one List Multipart Uploads answers with, and how many it gives without max-uploads (api 436/7736).
+MAX_UPLOADS = 1000
 
 
 def keys_to_delete(document: bytes) -> list[str]:
@@ -67,4 +69,39 @@ def hide_recent(document: bytes, hidden: set[str]) -> bytes:
     for element in root:
         if local_name(element.tag) == "KeyCount":
             element.text = str(sum(1 for child in root if local_name(child.tag) in ("Contents", "CommonPrefixes")))
+    return ET.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+def page_of_uploads(document: bytes, query: dict) -> bytes:
+    """One page of List Multipart Uploads (api 436/7736): uploads after key-marker (and, for that key, after
+    upload-id-marker), at most max-uploads of them (1000 when not given), IsTruncated and the Next markers set."""
+    root = ET.fromstring(document)
+    uploads = [element for element in root if local_name(element.tag) == "Upload"]
+    for element in uploads:
+        root.remove(element)
+    # By key; each key's uploads keep the engine's order, oldest first.
+    uploads.sort(key=lambda element: child_text(element, "Key"))
+    key_marker, upload_id_marker = query.get("key-marker") or "", query.get("upload-id-marker") or ""
+    if key_marker:
+        after = [
+            index
+            for index, element in enumerate(uploads)
+            if child_text(element, "Key") == key_marker and child_text(element, "UploadId") == upload_id_marker
+        ]
+        first = after[0] + 1 if after else sum(1 for element in uploads if child_text(element, "Key") <= key_marker)
+        uploads = uploads[first:]
+    limit = min(int(query.get("max-uploads") or MAX_UPLOADS), MAX_UPLOADS)
+    page, truncated = uploads[:limit], len(uploads) > limit
+    fields = {"KeyMarker": key_marker, "UploadIdMarker": upload_id_marker, "MaxUploads": str(limit)}
+    fields["IsTruncated"] = "true" if truncated else "false"
+    if truncated:
+        fields["NextKeyMarker"] = child_text(page[-1], "Key")
+        fields["NextUploadIdMarker"] = child_text(page[-1], "UploadId")
+    namespace = root.tag[: -len(local_name(root.tag))]
+    for name, value in fields.items():
+        element = next((child for child in root if local_name(child.tag) == name), None)
+        if element is None:
+            element = ET.SubElement(root, namespace + name)
+        element.text = value
+    root.extend(page)
     return ET.tostring(root, xml_declaration=True, encoding="UTF-8")

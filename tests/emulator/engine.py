@@ -90,6 +90,14 @@ class Engine:
         )
         return key
 
+    def start_uploads(self, bucket_name: str, keys: list[str]) -> None:
+        """Multipart uploads started without a request each: more than a listing page of them through HTTP takes
+        longer than the test that needs them."""
+        for key in keys:
+            self.backend.create_multipart_upload(
+                bucket_name, key, {}, "STANDARD", {}, acl=None, sse_encryption=None, kms_key_id=None
+            )
+
     def take_multipart(self, bucket_name: str, upload_id: str) -> FakeMultipart:
         """The upload, removed so a concurrent completion of the same upload finds it gone."""
         bucket = self.bucket(bucket_name)

@@ -254,3 +254,25 @@ def test_s3_face_completes_parts_of_1_mib(s3, bucket):
     ]
     s3.complete_multipart_upload(Bucket=bucket, Key="big", UploadId=upload_id, MultipartUpload={"Parts": parts})
     assert s3.head_object(Bucket=bucket, Key="big")["ContentLength"] == MIN_PART_SIZE + 1
+
+
+def test_multipart_uploads_are_listed_a_page_at_a_time(cos, bucket):
+    """api 436/7736: at most max-uploads a page, by key; NextKeyMarker and NextUploadIdMarker go on from there."""
+    started = [
+        (key, cos.create_multipart_upload(Bucket=bucket, Key=key)["UploadId"]) for key in ("b", "a", "c", "a", "d")
+    ]
+    pages, markers = [], {"KeyMarker": "", "UploadIdMarker": ""}
+    while True:
+        page = cos.list_multipart_uploads(Bucket=bucket, MaxUploads=2, **markers)
+        pages.append([(upload["Key"], upload["UploadId"]) for upload in page.get("Upload", [])])
+        if page["IsTruncated"] != "true":
+            break
+        markers = {"KeyMarker": page["NextKeyMarker"], "UploadIdMarker": page["NextUploadIdMarker"]}
+    assert [len(listed) for listed in pages] == [2, 2, 1]
+    assert sum(pages, []) == sorted(started, key=lambda upload: upload[0])
+
+
+def test_multipart_uploads_beyond_1000_are_on_the_next_page(emulator, cos, bucket):
+    emulator.engine.start_uploads(bucket, [f"k{number:04}" for number in range(1001)])
+    page = cos.list_multipart_uploads(Bucket=bucket)
+    assert (len(page["Upload"]), page["IsTruncated"], page["NextKeyMarker"]) == (1000, "true", "k0999")

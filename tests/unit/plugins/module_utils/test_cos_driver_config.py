@@ -99,23 +99,6 @@ def test_secret_key_never_appears_in_repr_or_errors():
     assert SECRET not in str(raised.value)
 
 
-def test_environment_overrides_the_file_section():
-    environ = {
-        "REGISTRY_STORAGE_COS_CHUNKSIZE": "6291456",
-        "REGISTRY_STORAGE_COS_ROOTDIRECTORY": "/env-root",
-        "OTHER": "x",
-    }
-    cfg = DriverConfig.from_env(environ, base={**REQUIRED, "chunksize": 8 * MIB, "rootdirectory": "file-root"})
-    assert (cfg.chunksize, cfg.rootdirectory) == (6 * MIB, "env-root")
-
-
-def test_environment_alone_is_enough():
-    environ = {f"REGISTRY_STORAGE_COS_{key.upper()}": value for key, value in REQUIRED.items()}
-    environ["REGISTRY_STORAGE_COS_SECURE"] = "false"
-    cfg = DriverConfig.from_env(environ)
-    assert (cfg.bucket, cfg.secretkey, cfg.secure) == ("registry-1250000000", SECRET, False)
-
-
 @pytest.mark.parametrize(
     "endpoint, secure, expected",
     [
