@@ -106,9 +106,9 @@ def test_presigned_get(emulator, s3, s3_bucket):
     s3.put_object(Bucket=s3_bucket, Key="blob", Body=b"redirected")
     url = s3.generate_presigned_url("get_object", Params={"Bucket": s3_bucket, "Key": "blob"}, ExpiresIn=300)
     assert "X-Amz-Signature=" in url
-    assert requests.get(url).content == b"redirected"
+    assert requests.get(url, timeout=30).content == b"redirected"
     tampered = url.replace("blob", "other")
-    response = requests.get(tampered)
+    response = requests.get(tampered, timeout=30)
     assert response.status_code == 403 and "<Code>SignatureDoesNotMatch</Code>" in response.text
 
 

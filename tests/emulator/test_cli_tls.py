@@ -28,13 +28,13 @@ def test_ready_line_names_an_https_url_and_the_ca_file(tls_emulator):
     url, ca_file = tls_emulator
     assert url.startswith("https://127.0.0.1:")
     assert "BEGIN CERTIFICATE" in open(ca_file).read()
-    assert requests.get(f"{url}/_emulator/health", verify=ca_file).json() == {"status": "ok"}
+    assert requests.get(f"{url}/_emulator/health", verify=ca_file, timeout=30).json() == {"status": "ok"}
 
 
 def test_clients_that_do_not_trust_the_ca_refuse_it(tls_emulator):
     url, ca_file = tls_emulator
     with pytest.raises(requests.exceptions.SSLError):
-        requests.get(f"{url}/_emulator/health", verify=True)
+        requests.get(f"{url}/_emulator/health", verify=True, timeout=30)
 
 
 def test_cos_sdk_over_https(tls_emulator):

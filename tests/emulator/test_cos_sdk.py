@@ -65,7 +65,7 @@ def test_service_listing_by_region_shows_that_region_only(emulator, root, cos, b
     shanghai.create_bucket(Bucket=OTHER_BUCKET)
     authorization = cos.get_auth(Method="GET", Bucket=bucket, Key="/", SignHost=False)
     response = requests.get(
-        f"{emulator.url}/", headers={"Host": "cos.ap-shanghai.myqcloud.com", "Authorization": authorization}
+        f"{emulator.url}/", headers={"Host": "cos.ap-shanghai.myqcloud.com", "Authorization": authorization}, timeout=30
     )
     assert response.status_code == 200
     assert OTHER_BUCKET in response.text and bucket not in response.text
@@ -163,6 +163,7 @@ def test_unknown_cos_header_is_refused_not_ignored(emulator, cos, bucket):
         f"{emulator.url}/k",
         data=b"x",
         headers={**headers, "Host": f"{bucket}.cos.ap-guangzhou.myqcloud.com", "Authorization": authorization},
+        timeout=30,
     )
     assert response.status_code == 400 and "<Code>InvalidArgument</Code>" in response.text
     assert error_of(cos.head_object, Bucket=bucket, Key="k").get_status_code() == 404
@@ -391,15 +392,15 @@ def presigned(emulator, root, bucket: str, key: str, method: str, expired: int) 
 def test_presigned_get_and_head(emulator, root, cos, bucket):
     cos.put_object(Bucket=bucket, Key="shared/blob", Body=b"presigned body")
     url, headers = presigned(emulator, root, bucket, "shared/blob", "GET", 300)
-    assert requests.get(url, headers=headers).content == b"presigned body"
+    assert requests.get(url, headers=headers, timeout=30).content == b"presigned body"
     url, headers = presigned(emulator, root, bucket, "shared/blob", "HEAD", 300)
-    assert requests.head(url, headers=headers).headers["Content-Length"] == str(len(b"presigned body"))
+    assert requests.head(url, headers=headers, timeout=30).headers["Content-Length"] == str(len(b"presigned body"))
 
 
 def test_expired_signature_is_refused(emulator, root, cos, bucket):
     cos.put_object(Bucket=bucket, Key="k", Body=b"x")
     url, headers = presigned(emulator, root, bucket, "k", "GET", -30)
-    response = requests.get(url, headers=headers)
+    response = requests.get(url, headers=headers, timeout=30)
     assert response.status_code == 403
     assert "<Code>AccessDenied</Code>" in response.text and "Request has expired" in response.text
 
@@ -424,12 +425,13 @@ def test_tampered_request_is_refused(emulator, cos, bucket):
         f"{emulator.url}/other-key",
         data=b"x",
         headers={"Host": f"{bucket}.cos.ap-guangzhou.myqcloud.com", "Authorization": authorization},
+        timeout=30,
     )
     assert response.status_code == 403 and "<Code>SignatureDoesNotMatch</Code>" in response.text
 
 
 def test_anonymous_request_is_refused(emulator, bucket):
-    response = requests.get(f"{emulator.url}/", headers={"Host": f"{bucket}.cos.ap-guangzhou.myqcloud.com"})
+    response = requests.get(f"{emulator.url}/", headers={"Host": f"{bucket}.cos.ap-guangzhou.myqcloud.com"}, timeout=30)
     assert response.status_code == 403 and "<Code>AccessDenied</Code>" in response.text
 
 
@@ -445,5 +447,6 @@ def test_signature_from_the_future_is_skewed(emulator, root, bucket):
             "Host": f"{bucket}.cos.ap-guangzhou.myqcloud.com",
             "Authorization": "&".join(f"{name}={value}" for name, value in fields.items()),
         },
+        timeout=30,
     )
     assert response.status_code == 403 and "<Code>RequestTimeTooSkewed</Code>" in response.text
