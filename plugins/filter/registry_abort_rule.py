@@ -13,7 +13,7 @@ description:
     and finds no rule that aborts incomplete multipart uploads under it, as an item of that module's
     O(cosops.registry.cos_lifecycle#module:rules).
   - The rule is enabled, has the id V(registry-abort-incomplete-uploads), and covers every key under the root
-    directory. The root directory is checked by the rule of the test M(cosops.registry.registry_root#test), and the
+    directory. The root directory is checked by the rule of the test P(cosops.registry.registry_root#test), and the
     filter fails with that rule's sentence, so nothing is written for a root directory the registry would refuse.
 positional: days
 options:

@@ -24,12 +24,13 @@ options:
     type: str
     required: true
     choices:
-      cos_appid: A Tencent Cloud AppId (see the test M(cosops.registry.cos_appid#test)).
-      cos_bucket_name: A complete bucket name C(<name>-<appid>) (see M(cosops.registry.cos_bucket_name#test)).
-      cos_region: A COS region name (see M(cosops.registry.cos_region#test)).
-      registry_root: A registry root directory (see M(cosops.registry.registry_root#test)).
+      cos_appid: A Tencent Cloud AppId (see the test P(cosops.registry.cos_appid#test)).
+      cos_bucket_name: A complete bucket name C(<name>-<appid>) (see P(cosops.registry.cos_bucket_name#test)).
+      cos_bucket_option: A bucket name with or without C(-<appid>) (see P(cosops.registry.cos_bucket_option#test)).
+      cos_region: A COS region name (see P(cosops.registry.cos_region#test)).
+      registry_root: A registry root directory (see P(cosops.registry.registry_root#test)).
   region:
-    description: For V(cos_bucket_name), the bucket's region, so that the length of its host is checked too.
+    description: For V(cos_bucket_name) and V(cos_bucket_option), the bucket's region, so that the length of its host is checked too.
     type: str
 seealso:
   - plugin: cosops.registry.registry_root

@@ -113,4 +113,3 @@ def _boolean(key: str, value) -> bool:
     if word in FALSE_WORDS:
         return False
     raise ValidationError(f"{key} {value!r} must be true or false.")
-

@@ -127,6 +127,9 @@ options:
   registry_root:
     description:
       - The Docker registry's storage C(rootdirectory) in this bucket, such as V(/registry); V(/) for the bucket root.
+      - It must keep the registry's root directory rule, the test P(cosops.registry.registry_root#test), that is names
+        of letters, digits, C(.), C(_) and C(-) separated by C(/), without empty, C(.) or C(..) parts. Any other value
+        is refused before the bucket is read.
       - A given rule whose filter reaches C(<root>/docker/registry/v2/) and expires objects, or moves them to
         V(ARCHIVE) or V(DEEP_ARCHIVE), is refused; images would break because blobs that tags still point at would
         be deleted or unreadable until restored. Rules filtered by tags never reach registry objects, which carry

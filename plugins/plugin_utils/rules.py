@@ -11,6 +11,7 @@ from ansible_collections.cosops.registry.plugins.module_utils.errors import Vali
 from ansible_collections.cosops.registry.plugins.module_utils.naming import (
     validate_appid,
     validate_bucket,
+    validate_bucket_name,
     validate_region,
     validate_registry_root,
 )
@@ -18,6 +19,7 @@ from ansible_collections.cosops.registry.plugins.module_utils.naming import (
 RULES = {
     "cos_appid": validate_appid,
     "cos_bucket_name": validate_bucket,
+    "cos_bucket_option": validate_bucket_name,
     "cos_region": validate_region,
     "registry_root": validate_registry_root,
 }

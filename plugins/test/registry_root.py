@@ -10,7 +10,7 @@ version_added: 0.1.0
 short_description: Whether a value is a valid registry root directory
 description:
   - True when the value is a storage C(rootdirectory) the registry, the storage driver, the modules and the
-    least-privilege policy accept alike: empty or V(/) for the whole bucket, otherwise names of letters, digits, C(.),
+    least-privilege policy accept alike, that is empty or V(/) for the whole bucket, otherwise names of letters, digits, C(.),
     C(_) and C(-) separated by C(/), without empty, C(.) or C(..) parts. Leading and trailing slashes do not matter.
   - "C(value | cosops.registry.rule_violation('registry_root')) gives the sentence that refuses any other value."
 options:

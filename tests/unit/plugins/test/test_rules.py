@@ -9,6 +9,7 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.cosops.registry.plugins.filter.rule_violation import FilterModule
 from ansible_collections.cosops.registry.plugins.module_utils.cos_driver_config import DriverConfig
 from ansible_collections.cosops.registry.plugins.module_utils.errors import ValidationError
+from ansible_collections.cosops.registry.plugins.module_utils.naming import validate_bucket_name
 from ansible_collections.cosops.registry.plugins.module_utils.registry_policy import registry_cam_policy
 from ansible_collections.cosops.registry.plugins.plugin_utils.rules import RULES
 
@@ -63,6 +64,19 @@ def test_a_bucket_is_refused_in_the_driver_s_words(bucket):
     assert VIOLATION(bucket, "cos_bucket_name", "ap-guangzhou") == driver_refusal(bucket=bucket)
 
 
+@pytest.mark.parametrize("bucket", ["registry", "registry-1", "registry-1250000000"])
+def test_a_bucket_option_may_leave_out_its_appid(bucket):
+    assert jinja_test("cos_bucket_option")(bucket, "ap-guangzhou") is True
+
+
+@pytest.mark.parametrize("bucket", ["Registry-Images", "Registry-1250000000", "-registry", "x" * 40])
+def test_a_bucket_option_is_refused_in_the_modules_words(bucket):
+    assert jinja_test("cos_bucket_option")(bucket, "ap-guangzhou") is False
+    with pytest.raises(ValidationError) as raised:
+        validate_bucket_name(bucket, "ap-guangzhou")
+    assert VIOLATION(bucket, "cos_bucket_option", "ap-guangzhou") == str(raised.value)
+
+
 def test_a_bucket_whose_host_is_too_long_is_refused_only_given_the_region():
     bucket = "registry-images-for-the-platform-team-in-production-1250000000"
     assert jinja_test("cos_bucket_name")(bucket) is True
@@ -85,5 +99,5 @@ def test_an_appid_is_refused_in_the_policy_filter_s_words(appid):
 
 
 def test_an_unknown_rule_is_a_filter_error_naming_the_rules():
-    with pytest.raises(AnsibleFilterError, match="Unknown rule 'bucket'; the rules are cos_appid, cos_bucket_name"):
+    with pytest.raises(AnsibleFilterError, match="Unknown rule 'bucket'; the rules are cos_appid, cos_bucket_name, "):
         VIOLATION("registry-1250000000", "bucket")
