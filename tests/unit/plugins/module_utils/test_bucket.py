@@ -178,4 +178,3 @@ def test_bucket_policy_accepts_json_text_and_any_key_case():
 def test_malformed_bucket_policy_is_refused(document, message):
     with pytest.raises(ValidationError, match=message):
         validate_bucket_policy(document)
-

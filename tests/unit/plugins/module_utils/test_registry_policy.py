@@ -127,4 +127,3 @@ def test_a_bucket_without_its_appid_gets_it():
 def test_bad_input_is_refused_with_the_rule(args, rule):
     with pytest.raises(ValidationError, match=rule):
         registry_cam_policy(*args)
-
