@@ -23,7 +23,6 @@ from ansible_collections.cosops.registry.plugins.module_utils.cos import (
 )
 from ansible_collections.cosops.registry.plugins.module_utils.errors import TencentCloudError, ValidationError
 from ansible_collections.cosops.registry.plugins.module_utils.lifecycle import rules_from_api
-from ansible_collections.cosops.registry.plugins.module_utils.naming import needs_appid, qualify_bucket
 from ansible_collections.cosops.registry.plugins.module_utils.policy import load_policy
 
 CANNED_ACLS = ("private", "public-read", "public-read-write", "authenticated-read")
@@ -38,24 +37,6 @@ MAX_TAG_KEY = 127
 MAX_TAG_VALUE = 255
 TAG_TEXT = re.compile(r"(?:[^\W_]|[ +\-=._:/@])+")
 RESERVED_TAG_PREFIXES = ("qcs:", "project")
-# Any AppId has 10 digits, so checking a short name with this one checks the real name's host length too.
-PLACEHOLDER_APPID = "1000000000"
-
-
-def validate_bucket_name(name: str, region: str) -> None:
-    """Check a bucket name, with or without its '-<appid>', before anything asks CAM for the AppId."""
-    if not needs_appid(name):
-        qualify_bucket(name, None, region)
-        return
-    try:
-        qualify_bucket(name, PLACEHOLDER_APPID, region)
-    except ValidationError as error:
-        raise ValidationError(str(error).replace(PLACEHOLDER_APPID, "<appid>")) from None
-
-
-def qualified_bucket(name: str, region: str, appid) -> tuple:
-    """(full name, whether '-<appid>' was appended); `appid` is called only when the name lacks it."""
-    return qualify_bucket(name, appid() if needs_appid(name) else None, region)
 
 
 def read_optional(cos: CosApi, method: str, bucket: str, missing=None):

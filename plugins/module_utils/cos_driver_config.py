@@ -7,9 +7,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ansible_collections.cosops.registry.plugins.module_utils.client import Connection
-from ansible_collections.cosops.registry.plugins.module_utils.cos_driver_paths import normalize_root_directory
 from ansible_collections.cosops.registry.plugins.module_utils.errors import ValidationError
-from ansible_collections.cosops.registry.plugins.module_utils.naming import validate_bucket, validate_region
+from ansible_collections.cosops.registry.plugins.module_utils.naming import (
+    validate_bucket,
+    validate_region,
+    validate_registry_root,
+)
 
 MIB = 1024 * 1024
 MIN_CHUNK_SIZE = 5 * MIB
@@ -55,7 +58,7 @@ class DriverConfig:
             secretkey=str(given["secretkey"]),
             region=region,
             bucket=validate_bucket(str(given["bucket"]), region),
-            rootdirectory=_root_directory(given.get("rootdirectory")),
+            rootdirectory=validate_registry_root(given.get("rootdirectory")),
             chunksize=_integer(
                 "chunksize", given.get("chunksize", DEFAULT_CHUNK_SIZE), MIN_CHUNK_SIZE, MAX_CHUNK_SIZE, CHUNK_SIZE_RULE
             ),
@@ -110,10 +113,3 @@ def _boolean(key: str, value) -> bool:
     if word in FALSE_WORDS:
         return False
     raise ValidationError(f"{key} {value!r} must be true or false.")
-
-
-def _root_directory(value) -> str:
-    try:
-        return normalize_root_directory(None if value is None else str(value))
-    except ValueError as error:
-        raise ValidationError(str(error)) from None

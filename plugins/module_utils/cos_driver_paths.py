@@ -9,10 +9,11 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from ansible_collections.cosops.registry.plugins.module_utils.naming import validate_registry_root
+
 DRIVER_NAME = "cos"
 # A path is absolute, with one or more components of these characters; "/" alone is only for list, stat and walk.
 PATH_PATTERN = re.compile(r"^(/[A-Za-z0-9._-]+)+$")
-ROOT_DIRECTORY_PATTERN = re.compile(r"^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$")
 
 
 class StorageDriverError(Exception):
@@ -64,25 +65,11 @@ def validate_path(path: str, allow_root: bool = False) -> str:
     return path
 
 
-def normalize_root_directory(root: str | None) -> str:
-    """'/registry/' -> 'registry'; empty for the bucket root. Raises ValueError naming the rule."""
-    stripped = (root or "").strip("/")
-    if stripped and not ROOT_DIRECTORY_PATTERN.match(stripped):
-        raise ValueError(
-            f"rootdirectory {root!r} must be slash-separated names of letters, digits, '.', '_' and '-'"
-            " (no empty parts)."
-        )
-    # '.' and '..' would make the keys and the least-privilege policy's resource disagree about where data lives.
-    if any(part in (".", "..") for part in stripped.split("/")):
-        raise ValueError(f"rootdirectory {root!r} may not contain '.' or '..' parts.")
-    return stripped
-
-
 class KeyMapper:
     """Maps driver paths to object keys under the root directory, and back."""
 
     def __init__(self, root_directory: str):
-        self.root = normalize_root_directory(root_directory)
+        self.root = validate_registry_root(root_directory)
         self.root_prefix = f"{self.root}/" if self.root else ""
 
     def key(self, path: str) -> str:

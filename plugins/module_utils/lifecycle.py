@@ -15,6 +15,7 @@ import re
 
 from ansible_collections.cosops.registry.plugins.module_utils.cos import as_list
 from ansible_collections.cosops.registry.plugins.module_utils.errors import ValidationError
+from ansible_collections.cosops.registry.plugins.module_utils.naming import validate_registry_root
 
 STORAGE_CLASSES = (
     "STANDARD_IA",
@@ -372,7 +373,7 @@ def rules_equal(first: list, second: list) -> bool:
 
 def registry_data_prefix(registry_root: str) -> str:
     """Where the registry keeps its data in the bucket, for a storage `rootdirectory` such as '/registry'."""
-    root = (registry_root or "").strip("/")
+    root = validate_registry_root(registry_root)
     return f"{root}/{REGISTRY_DATA}" if root else REGISTRY_DATA
 
 
@@ -431,13 +432,14 @@ def aborts_registry_uploads(rules: list, registry_root: str) -> bool:
     )
 
 
-def recommended_abort_rule(registry_root: str) -> dict:
-    root = (registry_root or "").strip("/")
+def recommended_abort_rule(registry_root: str, days: int = RECOMMENDED_ABORT_DAYS) -> dict:
+    """The enabled rule that aborts incomplete multipart uploads under the root directory after `days` days."""
+    root = validate_registry_root(registry_root)
     return {
         "id": "registry-abort-incomplete-uploads",
         "status": "enabled",
         "filter": {"prefix": f"{root}/" if root else "", "tags": {}},
-        "abort_incomplete_multipart_upload_days": RECOMMENDED_ABORT_DAYS,
+        "abort_incomplete_multipart_upload_days": _days(days, "registry-abort-incomplete-uploads", "days"),
     }
 
 

@@ -1,6 +1,11 @@
 # Copyright (c) cosops.registry contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""COS naming rules: bucket names, appids and regions. Pure functions; each refusal is one sentence."""
+"""Naming rules of a registry's COS storage: bucket names, AppIds, regions and the root directory.
+
+Pure functions; each refusal is one sentence naming the value and the rule. The modules, the storage driver and the
+collection's test and filter plugins (so the role's and the playbooks' asserts) all call these, so a rule is written
+once and answers alike wherever a value enters.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +19,7 @@ APPID_PATTERN = re.compile(r"^1\d{9}$")
 APPID_SUFFIX = re.compile(r"-(1\d{9})$")
 SHORT_NAME_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
 REGION_PATTERN = re.compile(r"^[a-z]{2,4}-[a-z]+(?:-[a-z0-9]+)*$")
+ROOT_PART_PATTERN = re.compile(r"^[A-Za-z0-9._-]+$")
 MAX_HOST_LENGTH = 60
 # The regions COS serves, public and finance (product 436/6224, "Regions and Access Endpoints").
 COS_REGIONS = (
@@ -41,6 +47,8 @@ COS_REGIONS = (
     "ap-shanghai-fsi",
     "ap-shenzhen-fsi",
 )
+# Any AppId has 10 digits, so checking a short name with this one checks the real name's host length too.
+PLACEHOLDER_APPID = "1000000000"
 
 
 def validate_region(region: str) -> str:
@@ -103,15 +111,46 @@ def _validate_short_name(short: str, shown: str) -> None:
         )
 
 
+def validate_bucket_name(name: str, region: str | None = None) -> str:
+    """Check a bucket name given with or without its '-<appid>', before anything looks the AppId up."""
+    try:
+        qualify_bucket(name, PLACEHOLDER_APPID if needs_appid(name) else None, region)
+    except ValidationError as error:
+        raise ValidationError(str(error).replace(PLACEHOLDER_APPID, "<appid>")) from None
+    return name
+
+
 def qualify_bucket(name: str, appid, region: str | None = None):
-    """Return (full name, appended) where appended says whether '-<appid>' had to be added."""
+    """Return (full name, appended) where appended says whether '-<appid>' had to be added.
+
+    `appid` is the account's AppId, or a function that looks it up, called only when the name lacks one. A name that
+    already ends in an AppId other than a given one is refused.
+    """
     short, found = split_bucket(name or "")
-    if found is not None:
-        return validate_bucket(name, region), False
-    _validate_short_name(name, name)
-    full = f"{name}-{validate_appid(appid)}"
-    return validate_bucket(full, region), True
+    if found is None:
+        _validate_short_name(short, name)
+        full = f"{name}-{validate_appid(appid() if callable(appid) else appid)}"
+        return validate_bucket(full, region), True
+    if appid is not None and not callable(appid) and found != str(appid):
+        raise ValidationError(f"Bucket {name!r} ends in AppId {found}, not in the account's AppId {appid}.")
+    return validate_bucket(name, region), False
 
 
 def needs_appid(name: str) -> bool:
     return split_bucket(name or "")[1] is None
+
+
+def validate_registry_root(root: str | None) -> str:
+    """The registry's rootdirectory without outer slashes ('/registry/' -> 'registry'); empty for the whole bucket.
+
+    '.' and '..' parts would make the object keys and the least-privilege policy's resource disagree about where the
+    data lives, and COS keys have no wildcards.
+    """
+    stripped = ("" if root is None else str(root)).strip("/")
+    parts = stripped.split("/") if stripped else []
+    if any(not ROOT_PART_PATTERN.match(part) or part in (".", "..") for part in parts):
+        raise ValidationError(
+            f"rootdirectory {root!r} must be empty or '/'-separated names of letters, digits, '.', '_' and '-', "
+            "without empty, '.' or '..' parts."
+        )
+    return stripped

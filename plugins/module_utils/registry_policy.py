@@ -11,15 +11,13 @@ policy, CORS) or the bucket itself. Pure functions: no SDK, no Ansible.
 
 from __future__ import annotations
 
-import re
 from urllib.parse import quote
 
-from ansible_collections.cosops.registry.plugins.module_utils.errors import ValidationError
 from ansible_collections.cosops.registry.plugins.module_utils.naming import (
-    split_bucket,
+    qualify_bucket,
     validate_appid,
-    validate_bucket,
     validate_region,
+    validate_registry_root,
 )
 
 # (COS action, the storage driver operations that call it, the document that names the action); granted on objects
@@ -63,7 +61,6 @@ CALL_ACTIONS = {
 }
 # Actions granted on the bucket, not on the objects under the root directory: the listings and bucket reads.
 BUCKET_ACTIONS = frozenset(name for name, _purpose, _source in LISTING_ACTIONS) | {"HeadBucket", "GetBucketLifecycle"}
-ROOT_PATTERN = re.compile(r"^[A-Za-z0-9._-]+(?:/[A-Za-z0-9._-]+)*$")
 
 
 def cos_action(name: str) -> str:
@@ -75,30 +72,9 @@ def call_actions(call: str) -> tuple[str, ...]:
     return CALL_ACTIONS.get(call, (call,))
 
 
-def normalize_root(rootdirectory: str | None) -> str:
-    """'/registry/' -> 'registry'; '' or '/' -> '' (the whole bucket). Refuses wildcards and relative segments."""
-    root = (rootdirectory or "").strip("/")
-    if root and (not ROOT_PATTERN.match(root) or any(part in (".", "..") for part in root.split("/"))):
-        raise ValidationError(
-            f"Root directory {rootdirectory!r} may use only letters, digits and ._- in '/'-separated parts, "
-            "without '.' or '..' parts or wildcards."
-        )
-    return root
-
-
 def listing_prefixes(root: str) -> list[str]:
     """The root directory as a cos:prefix pattern, URL-encoded as COS compares it (product 436/46206), then plain."""
     return [quote(root, safe="-_.~") + "%2F*", f"{root}/*"]
-
-
-def qualified_bucket(bucket: str, appid: str, region: str) -> str:
-    """The full `<name>-<appid>` bucket name; a name already ending in another AppId is refused."""
-    short, found = split_bucket(bucket or "")
-    if found is None:
-        return validate_bucket(f"{bucket}-{appid}", region)
-    if found != appid:
-        raise ValidationError(f"Bucket {bucket!r} ends in AppId {found}, not in the account's AppId {appid}.")
-    return validate_bucket(bucket, region)
 
 
 def bucket_resource(bucket: str, region: str, appid: str) -> str:
@@ -109,8 +85,8 @@ def registry_cam_policy(bucket: str, region: str, appid, rootdirectory: str | No
     """The CAM policy document a registry with this COS storage needs, and nothing more."""
     region = validate_region(region)
     appid = validate_appid(appid)
-    bucket = qualified_bucket(bucket, appid, region)
-    root = normalize_root(rootdirectory)
+    bucket = qualify_bucket(bucket, appid, region)[0]
+    root = validate_registry_root(rootdirectory)
     everything = bucket_resource(bucket, region, appid)
     objects = f"qcs::cos:{region}:uid/{appid}:{bucket}/{root}/*" if root else everything
     listing = {

@@ -258,9 +258,9 @@ diff:
 import json
 
 from ansible_collections.cosops.registry.plugins.module_utils import bucket as cos_bucket
+from ansible_collections.cosops.registry.plugins.module_utils import naming
 from ansible_collections.cosops.registry.plugins.module_utils.errors import ValidationError
 from ansible_collections.cosops.registry.plugins.module_utils.module import TencentCloudModule
-from ansible_collections.cosops.registry.plugins.module_utils.naming import bucket_host
 from ansible_collections.cosops.registry.plugins.module_utils.policy import load_policy, policies_equal
 
 # How far counting goes before a refusal to delete a non-empty bucket gives a lower bound.
@@ -431,12 +431,12 @@ def managed_view(state: dict, desired: dict) -> dict:
 def run(module: TencentCloudModule) -> dict:
     params = module.params
     region = module.connection.require_region()
-    cos_bucket.validate_bucket_name(params["name"], region)
+    naming.validate_bucket_name(params["name"], region)
     desired = desired_settings(params) if params["state"] == "present" else {}
-    bucket, appended = cos_bucket.qualified_bucket(params["name"], region, module.appid)
+    bucket, appended = naming.qualify_bucket(params["name"], module.appid, region)
     api = module.cos()
     exists = cos_bucket.bucket_exists(api, bucket)
-    result = {"name": bucket, "appid_appended": appended, "region": region, "endpoint": bucket_host(bucket, region)}
+    result = {"name": bucket, "appid_appended": appended, "region": region, "endpoint": naming.bucket_host(bucket, region)}
     if params["state"] == "absent":
         before, after = {"exists": exists}, {"exists": False}
         if exists:

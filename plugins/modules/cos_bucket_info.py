@@ -147,13 +147,18 @@ buckets:
 from ansible_collections.cosops.registry.plugins.module_utils import bucket as cos_bucket
 from ansible_collections.cosops.registry.plugins.module_utils.errors import ValidationError
 from ansible_collections.cosops.registry.plugins.module_utils.module import TencentCloudModule
-from ansible_collections.cosops.registry.plugins.module_utils.naming import bucket_host, validate_region
+from ansible_collections.cosops.registry.plugins.module_utils.naming import (
+    bucket_host,
+    qualify_bucket,
+    validate_bucket_name,
+    validate_region,
+)
 
 SETTINGS = {**cos_bucket.SETTING_READERS, "lifecycle_rules": cos_bucket.read_lifecycle}
 
 
 def one_bucket(module: TencentCloudModule, name: str, region: str) -> list:
-    bucket = cos_bucket.qualified_bucket(name, region, module.appid)[0]
+    bucket = qualify_bucket(name, module.appid, region)[0]
     option = "bucket_region" if module.params["bucket_region"] else "region"
     if cos_bucket.bucket_exists(module.cos(region), bucket, option):
         return [{"name": bucket, "region": region}]
@@ -181,7 +186,7 @@ def run(module: TencentCloudModule) -> dict:
         raise ValidationError(f"max_objects {params['max_objects']} must be at least 1.")
     if params["name"]:
         region = region or module.connection.require_region()
-        cos_bucket.validate_bucket_name(params["name"], region)
+        validate_bucket_name(params["name"], region)
         entries = one_bucket(module, params["name"], region)
     else:
         entries = cos_bucket.account_buckets(module.cos(region), region)

@@ -127,6 +127,9 @@ options:
   registry_root:
     description:
       - The Docker registry's storage C(rootdirectory) in this bucket, such as V(/registry); V(/) for the bucket root.
+      - It must keep the registry's root directory rule, the test P(cosops.registry.registry_root#test), that is names
+        of letters, digits, C(.), C(_) and C(-) separated by C(/), without empty, C(.) or C(..) parts. Any other value
+        is refused before the bucket is read.
       - A given rule whose filter reaches C(<root>/docker/registry/v2/) and expires objects, or moves them to
         V(ARCHIVE) or V(DEEP_ARCHIVE), is refused; images would break because blobs that tags still point at would
         be deleted or unreadable until restored. Rules filtered by tags never reach registry objects, which carry
@@ -255,7 +258,7 @@ diff:
 """
 
 from ansible_collections.cosops.registry.plugins.module_utils import bucket as cos_bucket
-from ansible_collections.cosops.registry.plugins.module_utils import lifecycle
+from ansible_collections.cosops.registry.plugins.module_utils import lifecycle, naming
 from ansible_collections.cosops.registry.plugins.module_utils.errors import ValidationError
 from ansible_collections.cosops.registry.plugins.module_utils.module import TencentCloudModule
 
@@ -314,9 +317,11 @@ def registry_advice(module, root: str, after: list, result: dict) -> None:
 def run(module: TencentCloudModule) -> dict:
     params = module.params
     region = module.connection.require_region()
-    cos_bucket.validate_bucket_name(params["bucket"], region)
+    naming.validate_bucket_name(params["bucket"], region)
+    if params["registry_root"] is not None:
+        naming.validate_registry_root(params["registry_root"])
     desired = desired_rules(params)
-    bucket, appended = cos_bucket.qualified_bucket(params["bucket"], region, module.appid)
+    bucket, appended = naming.qualify_bucket(params["bucket"], module.appid, region)
     api = module.cos()
     current = cos_bucket.read_setting(api, bucket, cos_bucket.read_lifecycle, [], module.check_mode, module.warn)
     after = target_rules(params, current, desired)

@@ -1,5 +1,6 @@
-"""Invalid input (bad_inputs.yml) to the modules, the registry role and the storage driver: each case fails with one
-clear sentence naming the value, and not one write request reaches the emulator."""
+"""Invalid input (bad_inputs.yml) to the modules, the registry role, playbooks/deploy.yml and the storage driver: each
+case fails with one clear sentence naming the value, not one write request reaches the emulator, and a rule broken
+through two entry points is refused with the same sentence."""
 
 from __future__ import annotations
 
@@ -14,11 +15,15 @@ from ansible_collections.cosops.registry.plugins.module_utils.cos_driver import 
 from ansible_collections.cosops.registry.plugins.module_utils.cos_driver_paths import StorageDriverError
 from ansible_collections.cosops.registry.plugins.module_utils.errors import ValidationError
 from tests.emulator.control import EmulatorControl
+from tests.emulator.session import session_settings
 from tests.support import ansible_runner, clients
 
 CASES = yaml.safe_load((Path(__file__).with_name("bad_inputs.yml")).read_text())
 PLAYBOOK_CASES = [case for case in CASES if "module" in case or "role" in case]
+DEPLOY_CASES = [case for case in CASES if "deploy" in case]
 DRIVER_CASES = [case for case in CASES if "driver" in case or "driver_path" in case]
+AGREEING_CASES = [case for case in CASES if "agrees_with" in case]
+DEPLOY_PLAYBOOK = Path(__file__).resolve().parents[2] / "playbooks" / "deploy.yml"
 BUCKET = "reliability-{appid}"
 USER = "reliability-user"
 MAX_MESSAGE_LENGTH = 400
@@ -28,20 +33,33 @@ SENTENCE_BREAK = re.compile(r"[.!?]\s+[A-Z]")
 # wording ("... one or more of: A, B. Got no match for: C") the collection does not choose.
 CORE_HEADING = "Validation of arguments failed:"
 CORE_MESSAGES = ("value of ", "argument '", "missing required arguments", "parameters are mutually exclusive")
+# Should a case get past the checks, the role stops at its image, which is absent: it never starts a container.
+ABSENT_IMAGE = {
+    "registry_image": "cosops-bad-input/absent:3",
+    "registry_image_pull": "never",
+    "registry_container_name": "cosops-bad-input",
+}
 # The role runs against a valid storage description; each case replaces some of it.
 ROLE_BASE = {
     "registry_storage_bucket": "reliability-1250000000",
     "registry_storage_region": "ap-guangzhou",
     "registry_storage_secret_id": "AKIDreliabilityreliabilityreliab",
     "registry_storage_secret_key": "reliability-role-secret-key-0001",
-    "registry_image_pull": "never",
+    **ABSENT_IMAGE,
 }
 
 
-def test_there_are_enough_cases_across_modules_role_and_driver():
-    kinds = {"module" if "module" in case else "role" if "role" in case else "driver" for case in CASES}
-    assert len(CASES) >= 40 and kinds == {"module", "role", "driver"}
-    assert len({case["id"] for case in CASES}) == len(CASES), "case ids must be unique"
+def kind(case: dict) -> str:
+    return next((name for name in ("module", "role", "deploy") if name in case), "driver")
+
+
+def test_there_are_enough_cases_across_modules_role_playbook_and_driver():
+    assert len(CASES) >= 40 and {kind(case) for case in CASES} == {"module", "role", "deploy", "driver"}
+    ids = {case["id"] for case in CASES}
+    assert len(ids) == len(CASES), "case ids must be unique"
+    for case in AGREEING_CASES:
+        other = next(each for each in CASES if each["id"] == case["agrees_with"])
+        assert kind(other) != kind(case) and other["names"] == case["names"], f"{case['id']} is no other entry point"
 
 
 def playbook_task(case: dict) -> dict:
@@ -53,7 +71,7 @@ def playbook_task(case: dict) -> dict:
         action = {
             "name": "Run the role",
             "ansible.builtin.include_role": {"name": "cosops.registry.registry"},
-            "vars": {**ROLE_BASE, **case["role"]},
+            "vars": {name: value for name, value in {**ROLE_BASE, **case["role"]}.items() if value is not None},
         }
     return {
         "name": f"Case {case['id']}",
@@ -151,6 +169,78 @@ def driver_failure(case: dict, parameters: dict) -> str:
     except (ValidationError, StorageDriverError) as error:
         return str(error)
     raise AssertionError(f"{case['id']} was accepted")
+
+
+@pytest.fixture(scope="module")
+def deploy_outcomes(emulator_server, tmp_path_factory):
+    """deploy.yml run once per case, against an emulator without the bucket; returns by case id the message of the
+    task that failed (empty when none did) and the write requests the run made."""
+    emulator_server.reset()
+    work = tmp_path_factory.mktemp("bad-deploy")
+    settings = work / "emulator.yml"
+    settings.write_text(yaml.safe_dump(session_settings(emulator_server)))
+    settings.chmod(0o600)
+    inventory = work / "inventory.yml"
+    localhost = {"ansible_connection": "local", "ansible_python_interpreter": "{{ ansible_playbook_python }}"}
+    inventory.write_text(
+        yaml.safe_dump(
+            {
+                "all": {
+                    "hosts": {"localhost": localhost},
+                    "vars": {"cosops_key_file": str(work / "registry-key.yml")},
+                    "children": {"registry": {"hosts": {"localhost": {}}}},
+                }
+            }
+        )
+    )
+    control = EmulatorControl(emulator_server.url)
+    json_output = {"ANSIBLE_LOAD_CALLBACK_PLUGINS": "true", "ANSIBLE_STDOUT_CALLBACK": "ansible.posix.json"}
+    outcomes = {}
+    for case in DEPLOY_CASES:
+        control.clear_counters()
+        run = ansible_runner.run_playbook(
+            emulator_server,
+            DEPLOY_PLAYBOOK,
+            extra_vars={**ABSENT_IMAGE, **case["deploy"]},
+            var_files=(settings, DEPLOY_PLAYBOOK.parent / "vars" / "emulator.yml"),
+            inventory=inventory,
+            environment=json_output,
+        )
+        outcomes[case["id"]] = {"msg": failure_message(run.stdout), "writes": control.counters()["writes"]}
+    return outcomes
+
+
+def failure_message(json_output: str) -> str:
+    """The message of the first failed task in ansible.posix.json output, or an empty string."""
+    for play in json.loads(json_output)["plays"]:
+        for task in play["tasks"]:
+            for result in task["hosts"].values():
+                if result.get("failed"):
+                    return result.get("msg", "")
+    return ""
+
+
+@pytest.mark.parametrize("case", DEPLOY_CASES, ids=[case["id"] for case in DEPLOY_CASES])
+def test_deploy_playbook_refuses_before_any_write(case, deploy_outcomes, figures):
+    outcome = deploy_outcomes[case["id"]]
+    assert outcome["msg"], f"{case['id']} was accepted"
+    assert_clear_refusal(outcome["msg"], case["names"])
+    assert outcome["writes"] == 0, f"{case['id']} wrote before its refusal"
+    figures.add("bad_input_writes", outcome["writes"])
+    figures.add("bad_inputs_tried")
+
+
+@pytest.mark.parametrize("case", AGREEING_CASES, ids=[case["id"] for case in AGREEING_CASES])
+def test_a_rule_is_refused_alike_through_every_entry_point(case, playbook_outcomes, deploy_outcomes):
+    messages = {name: outcome["msg"] for name, outcome in {**playbook_outcomes[0], **deploy_outcomes}.items()}
+    messages.update({each["id"]: driver_config_refusal(each) for each in DRIVER_CASES if "driver" in each})
+    assert messages[case["id"]] == messages[case["agrees_with"]]
+
+
+def driver_config_refusal(case: dict) -> str:
+    """The driver's refusal of a configuration case; its checks of the configuration make no request."""
+    parameters = {"secretid": "AKID", "secretkey": "key", "region": "ap-guangzhou", "bucket": "reliability-1250000000"}
+    return driver_failure(case, parameters)
 
 
 @pytest.mark.parametrize("case", DRIVER_CASES, ids=[case["id"] for case in DRIVER_CASES])

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The built tarball installs offline, ansible-doc renders every module and filter from the installed copy, the tarball
-# leaves the test and demo machinery out (galaxy.yml build_ignore), and ansible-builder reads the collection's
+# The built tarball installs offline, ansible-doc renders every module, filter and test from the installed copy, the
+# tarball leaves the test and demo machinery out (galaxy.yml build_ignore), and ansible-builder reads the collection's
 # execution-environment metadata and creates a build context from a definition that includes it (no image is built).
 set -euo pipefail
 build_dir=$1
@@ -27,6 +27,10 @@ done
 filters=$(ansible-doc -t filter -l cosops.registry | awk '{print $1}')
 for filter in $filters; do
   ansible-doc -t filter "$filter" >/dev/null
+done
+tests=$(ansible-doc -t test -l cosops.registry | awk '{print $1}')
+for test in $tests; do
+  ansible-doc -t test "$test" >/dev/null
 done
 
 # What ansible-builder collects from the installed collection: every line of requirements.txt and bindep.txt, named
@@ -68,5 +72,5 @@ additional_build_steps:
 DEFINITION
 ansible-builder create -f "$ee/execution-environment.yml" -c "$ee/context" >/dev/null
 [ -f "$ee/context/Containerfile" ] || fail "ansible-builder create made no Containerfile"
-echo "Installed $(basename "$tarball"); ansible-doc renders: $(echo "$modules $filters" | tr '\n' ' ')"
+echo "Installed $(basename "$tarball"); ansible-doc renders: $(echo "$modules $filters $tests" | tr '\n' ' ')"
 echo "The tarball leaves out tests, demo, bench and molecule; ansible-builder reads its requirements and creates $ee/context"

@@ -10,10 +10,8 @@ from ansible_collections.cosops.registry.plugins.module_utils.bucket import (
     encryption_from_api,
     encryption_matches,
     encryption_to_api,
-    qualified_bucket,
     tags_from_api,
     tags_to_api,
-    validate_bucket_name,
     validate_bucket_policy,
     validate_tags,
     versioning_matches,
@@ -180,20 +178,3 @@ def test_bucket_policy_accepts_json_text_and_any_key_case():
 def test_malformed_bucket_policy_is_refused(document, message):
     with pytest.raises(ValidationError, match=message):
         validate_bucket_policy(document)
-
-
-def test_bucket_name_is_checked_before_the_appid_is_known():
-    validate_bucket_name("registry", "ap-guangzhou")
-    validate_bucket_name("registry-1250000000", "ap-guangzhou")
-    with pytest.raises(ValidationError, match="'Registry' may use only lowercase"):
-        validate_bucket_name("Registry", "ap-guangzhou")
-    with pytest.raises(ValidationError, match="'x{40}-<appid>' in region 'ap-guangzhou' is too long"):
-        validate_bucket_name("x" * 40, "ap-guangzhou")
-
-
-def test_appid_is_asked_only_when_the_name_lacks_it():
-    def no_lookup():
-        raise AssertionError("the AppId was looked up")
-
-    assert qualified_bucket("registry-1250000000", "ap-guangzhou", no_lookup) == ("registry-1250000000", False)
-    assert qualified_bucket("registry", "ap-guangzhou", lambda: "1250000000") == ("registry-1250000000", True)

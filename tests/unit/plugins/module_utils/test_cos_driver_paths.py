@@ -13,6 +13,7 @@ from ansible_collections.cosops.registry.plugins.module_utils.cos_driver_paths i
     is_subpath,
     validate_path,
 )
+from ansible_collections.cosops.registry.plugins.module_utils.errors import ValidationError
 from tests.support.driver_paths import INVALID_PATHS, VALID_PATHS
 
 # Beyond the conformance suite's: characters outside the path rule.
@@ -101,5 +102,5 @@ def test_directory_diff_names_the_directories_a_key_opens(previous, current, exp
 
 @pytest.mark.parametrize("root", ["/registry/../other", "./registry", "/a/./b", ".."])
 def test_root_directory_may_not_step_out_of_itself(root):
-    with pytest.raises(ValueError, match=r"may not contain '\.' or '\.\.' parts"):
+    with pytest.raises(ValidationError, match=r"without empty, '\.' or '\.\.' parts"):
         KeyMapper(root)

@@ -8,7 +8,9 @@ from ansible_collections.cosops.registry.plugins.module_utils.naming import (
     split_bucket,
     validate_appid,
     validate_bucket,
+    validate_bucket_name,
     validate_region,
+    validate_registry_root,
 )
 
 
@@ -86,3 +88,49 @@ def test_malformed_appids_are_refused(appid):
 def test_unqualified_name_with_bad_appid_is_refused_before_any_call():
     with pytest.raises(ValidationError):
         qualify_bucket("registry", "12")
+
+
+def test_bucket_name_is_checked_before_the_appid_is_known():
+    validate_bucket_name("registry", "ap-guangzhou")
+    validate_bucket_name("registry-1250000000", "ap-guangzhou")
+    with pytest.raises(ValidationError, match="'Registry' may use only lowercase"):
+        validate_bucket_name("Registry", "ap-guangzhou")
+    with pytest.raises(ValidationError, match="'x{40}-<appid>' in region 'ap-guangzhou' is too long"):
+        validate_bucket_name("x" * 40, "ap-guangzhou")
+
+
+def test_appid_is_looked_up_only_when_the_name_lacks_it():
+    def no_lookup():
+        raise AssertionError("the AppId was looked up")
+
+    assert qualify_bucket("registry-1250000000", no_lookup, "ap-guangzhou") == ("registry-1250000000", False)
+    assert qualify_bucket("registry", lambda: "1250000000", "ap-guangzhou") == ("registry-1250000000", True)
+
+
+def test_a_name_ending_in_another_appid_is_refused():
+    with pytest.raises(ValidationError, match="ends in AppId 1250000001, not in the account's AppId 1250000000"):
+        qualify_bucket("registry-1250000001", "1250000000")
+
+
+@pytest.mark.parametrize("name", ["registry-1", "registry-125000000", "registry"])
+def test_a_full_bucket_name_needs_a_ten_digit_appid(name):
+    with pytest.raises(ValidationError, match="must end in '-<appid>'"):
+        validate_bucket(name)
+
+
+@pytest.mark.parametrize(
+    "given, root",
+    [("", ""), (None, ""), ("/", ""), ("registry", "registry"), ("/a/b/", "a/b"), ("x.y_z-1", "x.y_z-1"), ("/..a", "..a")],
+)
+def test_root_directory_loses_its_outer_slashes(given, root):
+    assert validate_registry_root(given) == root
+
+
+@pytest.mark.parametrize("root", ["/registry/..", "/registry/../other", "./registry", "/a/./b", "..", "a//b", "a/*/b", "has space"])
+def test_root_directory_with_an_empty_relative_or_wildcard_part_is_refused(root):
+    with pytest.raises(ValidationError) as raised:
+        validate_registry_root(root)
+    assert str(raised.value) == (
+        f"rootdirectory {root!r} must be empty or '/'-separated names of letters, digits, '.', '_' and '-', "
+        "without empty, '.' or '..' parts."
+    )

@@ -1,0 +1,103 @@
+"""The rule tests and the rule_violation filter answer as the modules and the storage driver do, word for word."""
+
+import importlib
+from pathlib import Path
+
+import pytest
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.cosops.registry.plugins.filter.rule_violation import FilterModule
+from ansible_collections.cosops.registry.plugins.module_utils.cos_driver_config import DriverConfig
+from ansible_collections.cosops.registry.plugins.module_utils.errors import ValidationError
+from ansible_collections.cosops.registry.plugins.module_utils.naming import validate_bucket_name
+from ansible_collections.cosops.registry.plugins.module_utils.registry_policy import registry_cam_policy
+from ansible_collections.cosops.registry.plugins.plugin_utils.rules import RULES
+
+TEST_DIR = Path(__file__).parents[4] / "plugins" / "test"
+VIOLATION = FilterModule().filters()["rule_violation"]
+DRIVER = {"secretid": "AKID", "secretkey": "key", "region": "ap-guangzhou", "bucket": "registry-1250000000"}
+
+
+def jinja_test(rule: str):
+    module = importlib.import_module(f"ansible_collections.cosops.registry.plugins.test.{rule}")
+    return module.TestModule().tests()[rule]
+
+
+def driver_refusal(**keys) -> str:
+    """The storage driver's sentence for its configuration with `keys` replaced."""
+    with pytest.raises(ValidationError) as raised:
+        DriverConfig.from_parameters({**DRIVER, **keys})
+    return str(raised.value)
+
+
+def test_every_rule_is_a_documented_test_plugin():
+    assert sorted(path.stem for path in TEST_DIR.glob("*.py")) == sorted(RULES)
+
+
+@pytest.mark.parametrize(
+    "rule, value, args",
+    [
+        ("registry_root", "/registry", ()),
+        ("registry_root", "", ()),
+        ("registry_root", "/", ()),
+        ("registry_root", "docker-data/v1/", ()),
+        ("cos_bucket_name", "registry-1250000000", ()),
+        ("cos_bucket_name", "registry-1250000000", ("ap-guangzhou",)),
+        ("cos_region", "ap-shanghai-fsi", ()),
+        ("cos_appid", 1250000000, ()),
+    ],
+)
+def test_a_value_that_keeps_the_rule_passes_and_has_no_violation(rule, value, args):
+    assert jinja_test(rule)(value, *args) is True
+    assert VIOLATION(value, rule, *args) == ""
+
+
+@pytest.mark.parametrize("root", ["/registry/..", "/registry/../other", "/a/./b", "/registry//blobs", "/reg*"])
+def test_a_root_directory_is_refused_in_the_driver_s_words(root):
+    assert jinja_test("registry_root")(root) is False
+    assert VIOLATION(root, "registry_root") == driver_refusal(rootdirectory=root)
+
+
+@pytest.mark.parametrize("bucket", ["registry-1", "registry", "Registry-1250000000", "-registry-1250000000"])
+def test_a_bucket_is_refused_in_the_driver_s_words(bucket):
+    assert jinja_test("cos_bucket_name")(bucket, "ap-guangzhou") is False
+    assert VIOLATION(bucket, "cos_bucket_name", "ap-guangzhou") == driver_refusal(bucket=bucket)
+
+
+@pytest.mark.parametrize("bucket", ["registry", "registry-1", "registry-1250000000"])
+def test_a_bucket_option_may_leave_out_its_appid(bucket):
+    assert jinja_test("cos_bucket_option")(bucket, "ap-guangzhou") is True
+
+
+@pytest.mark.parametrize("bucket", ["Registry-Images", "Registry-1250000000", "-registry", "x" * 40])
+def test_a_bucket_option_is_refused_in_the_modules_words(bucket):
+    assert jinja_test("cos_bucket_option")(bucket, "ap-guangzhou") is False
+    with pytest.raises(ValidationError) as raised:
+        validate_bucket_name(bucket, "ap-guangzhou")
+    assert VIOLATION(bucket, "cos_bucket_option", "ap-guangzhou") == str(raised.value)
+
+
+def test_a_bucket_whose_host_is_too_long_is_refused_only_given_the_region():
+    bucket = "registry-images-for-the-platform-team-in-production-1250000000"
+    assert jinja_test("cos_bucket_name")(bucket) is True
+    assert jinja_test("cos_bucket_name")(bucket, "ap-guangzhou") is False
+    assert VIOLATION(bucket, "cos_bucket_name", "ap-guangzhou") == driver_refusal(bucket=bucket)
+
+
+@pytest.mark.parametrize("region", ["Guangzhou", "ap_shanghai", "guangzhou"])
+def test_a_region_is_refused_in_the_driver_s_words(region):
+    assert jinja_test("cos_region")(region) is False
+    assert VIOLATION(region, "cos_region") == driver_refusal(region=region)
+
+
+@pytest.mark.parametrize("appid", ["125000000", "abc", ""])
+def test_an_appid_is_refused_in_the_policy_filter_s_words(appid):
+    assert jinja_test("cos_appid")(appid) is False
+    with pytest.raises(ValidationError) as raised:
+        registry_cam_policy("registry", "ap-guangzhou", appid, "/registry")
+    assert VIOLATION(appid, "cos_appid") == str(raised.value)
+
+
+def test_an_unknown_rule_is_a_filter_error_naming_the_rules():
+    with pytest.raises(AnsibleFilterError, match="Unknown rule 'bucket'; the rules are cos_appid, cos_bucket_name, "):
+        VIOLATION("registry-1250000000", "bucket")
