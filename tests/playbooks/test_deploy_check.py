@@ -9,7 +9,7 @@ import subprocess
 import pytest
 import yaml
 
-from tests.playbooks.deployment import Deployment, output, recap
+from tests.support.deployment import Deployment, output, recap
 from tests.support import clients, oci
 
 HOST = "registry-single"
