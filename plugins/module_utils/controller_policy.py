@@ -12,17 +12,13 @@ Pure functions: no SDK, no Ansible.
 
 from __future__ import annotations
 
-import re
-
-from ansible_collections.cosops.registry.plugins.module_utils.errors import ValidationError
+from ansible_collections.cosops.registry.plugins.module_utils.cam import validate_uin
 from ansible_collections.cosops.registry.plugins.module_utils.registry_policy import (
     bucket_resource,
     cos_action,
     cos_location,
     listing_statement,
 )
-
-UIN_PATTERN = re.compile(r"^[1-9]\d{4,19}$")
 
 # (COS action, the playbook task that calls it); granted on the registry's bucket only.
 BUCKET_ACTIONS = (
@@ -68,13 +64,6 @@ CAM_CREATED_ACTIONS = (
 )
 
 
-def validate_account_uin(uin) -> str:
-    uin = str(uin)
-    if not UIN_PATTERN.match(uin):
-        raise ValidationError(f"Account uin {uin!r} is not a Tencent Cloud account uin (5 to 20 digits).")
-    return uin
-
-
 def cam_action(name: str) -> str:
     return f"name/cam:{name}"
 
@@ -92,7 +81,7 @@ def created_by_caller(account_uin: str) -> dict:
 def controller_cam_policy(bucket: str, region: str, appid, account_uin, rootdirectory: str | None = "") -> dict:
     """The CAM policy document the playbooks' controller key needs for one registry bucket."""
     bucket, region, appid, root = cos_location(bucket, region, appid, rootdirectory)
-    account_uin = validate_account_uin(account_uin)
+    account_uin = str(validate_uin(account_uin))
     return {
         "version": "2.0",
         "statement": [

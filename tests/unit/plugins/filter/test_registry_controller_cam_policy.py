@@ -18,7 +18,7 @@ def test_filter_returns_the_controller_policy():
     "args, rule",
     [
         (("registry", "nowhere", "1250000000", "100000000001"), "Region"),
-        (("registry", "ap-guangzhou", "1250000000", "root"), "uin 'root'"),
+        (("registry", "ap-guangzhou", "1250000000", "root"), "UIN 'root'"),
         (("registry-1250000001", "ap-guangzhou", "1250000000", "100000000001"), "AppId"),
         (("registry", "ap-guangzhou", "1250000000", "100000000001", "../x"), "rootdirectory"),
     ],
