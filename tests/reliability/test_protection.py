@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-
 from tests.support.ansible_runner import run_playbook
 from tests.support.controller import DENIED_CAM, DENIED_COS, cam_refusal, controller_key, cos_refusal, prepare_account
 
