@@ -58,13 +58,18 @@ class ActionModule(ActionBase):
         if not isinstance(path, str) or not path:
             raise AnsibleActionFail("path must name the secret file on the controller.")
         path = os.path.abspath(os.path.expanduser(path))
-        if not os.path.isfile(path):
-            raise AnsibleActionFail(f"path {path!r} is not a file on the controller.")
         check_mode = self._task.check_mode
-        with open(path, "rb") as stream:
-            data = stream.read()
         # The play's vault secrets, as the loader decrypts vaulted files and variables with them.
         secrets = self._loader._vault.secrets or []
+        if not os.path.isfile(path):
+            if not check_mode:
+                raise AnsibleActionFail(f"path {path!r} is not a file on the controller.")
+            # In check mode an earlier task may only have pretended to write it: predict what a real run does.
+            gitignore = None if secrets else os.path.join(os.path.dirname(path), ".gitignore")
+            result.update(changed=True, path=path, encrypted=bool(secrets), gitignore=gitignore)
+            return result
+        with open(path, "rb") as stream:
+            data = stream.read()
         encrypted = is_encrypted(data)
         changed = False
         if not encrypted and secrets:

@@ -19,6 +19,8 @@ description:
     the inventory is not committed with it.
   - Either way the file's mode becomes C(0600).
   - Runs on the controller only (an action plugin); the file must be on the controller.
+  - In check mode a file that does not exist yet (an earlier task only pretended to write it) is reported as it
+    would be protected; otherwise a missing file fails the task.
 author: cosops.registry contributors (@cosops)
 options:
   path:
