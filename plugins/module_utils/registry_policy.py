@@ -81,21 +81,31 @@ def bucket_resource(bucket: str, region: str, appid: str) -> str:
     return f"qcs::cos:{region}:uid/{appid}:{bucket}/*"
 
 
-def registry_cam_policy(bucket: str, region: str, appid, rootdirectory: str | None = "") -> dict:
-    """The CAM policy document a registry with this COS storage needs, and nothing more."""
+def cos_location(bucket: str, region: str, appid, rootdirectory: str | None) -> tuple[str, str, str, str]:
+    """(bucket, region, appid, root) checked and completed: the bucket with its `-<appid>`, the root without slashes."""
     region = validate_region(region)
     appid = validate_appid(appid)
     bucket = qualify_bucket(bucket, appid, region)[0]
-    root = validate_registry_root(rootdirectory)
-    everything = bucket_resource(bucket, region, appid)
-    objects = f"qcs::cos:{region}:uid/{appid}:{bucket}/{root}/*" if root else everything
+    return bucket, region, appid, validate_registry_root(rootdirectory)
+
+
+def listing_statement(bucket: str, region: str, appid: str, root: str, actions) -> dict:
+    """Bucket-level listings, confined by a cos:prefix condition to the root directory when there is one."""
     listing = {
         "effect": "allow",
-        "action": [cos_action(name) for name, _purpose, _source in LISTING_ACTIONS],
-        "resource": [everything],
+        "action": [cos_action(name) for name in actions],
+        "resource": [bucket_resource(bucket, region, appid)],
     }
     if root:
         listing["condition"] = {"string_like": {"cos:prefix": listing_prefixes(root)}}
+    return listing
+
+
+def registry_cam_policy(bucket: str, region: str, appid, rootdirectory: str | None = "") -> dict:
+    """The CAM policy document a registry with this COS storage needs, and nothing more."""
+    bucket, region, appid, root = cos_location(bucket, region, appid, rootdirectory)
+    everything = bucket_resource(bucket, region, appid)
+    objects = f"qcs::cos:{region}:uid/{appid}:{bucket}/{root}/*" if root else everything
     return {
         "version": "2.0",
         "statement": [
@@ -104,6 +114,6 @@ def registry_cam_policy(bucket: str, region: str, appid, rootdirectory: str | No
                 "action": [cos_action(name) for name, _purpose, _source in OBJECT_ACTIONS],
                 "resource": [objects],
             },
-            listing,
+            listing_statement(bucket, region, appid, root, [name for name, _purpose, _source in LISTING_ACTIONS]),
         ],
     }

@@ -15,12 +15,14 @@ from ansible_collections.cosops.registry.plugins.module_utils.naming import (
     validate_region,
     validate_registry_root,
 )
+from ansible_collections.cosops.registry.plugins.module_utils.network import validate_loopback_address
 
 RULES = {
     "cos_appid": validate_appid,
     "cos_bucket_name": validate_bucket,
     "cos_bucket_option": validate_bucket_name,
     "cos_region": validate_region,
+    "loopback_address": validate_loopback_address,
     "registry_root": validate_registry_root,
 }
 

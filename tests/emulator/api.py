@@ -23,7 +23,7 @@ from tests.emulator.iam import CamError, IamStore, Principal, token_problem
 class Service:
     version: str
     actions: dict
-    authorize: Callable[[IamStore, Principal, str], None] | None
+    authorize: Callable[[IamStore, Principal, str, dict], None] | None
     models: api_models.ServiceModels
 
 
@@ -81,7 +81,7 @@ def run_action(request: Request, iam: IamStore) -> dict:
     if action not in service.actions:
         raise CamError("UnsupportedOperation", f"The emulator does not implement {service_name}:{action}.")
     if service.authorize is not None:
-        service.authorize(iam, caller, action)
+        service.authorize(iam, caller, action, params)
     return service.actions[action](iam, caller, params)
 
 

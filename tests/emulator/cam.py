@@ -151,6 +151,7 @@ def add_user(iam: IamStore, caller: Principal, params: dict) -> dict:
         phone_num=text_param(params, "PhoneNum"),
         country_code=text_param(params, "CountryCode"),
         email=text_param(params, "Email"),
+        create_uin=caller.uin,
     )
     response = {"Uin": int(created.user.uin), "Name": created.user.name, "Uid": created.user.uid}
     if created.generated_password:
@@ -231,7 +232,10 @@ def get_security_last_used(iam: IamStore, caller: Principal, params: dict) -> di
 
 def create_policy(iam: IamStore, caller: Principal, params: dict) -> dict:
     policy = iam.create_policy(
-        required(params, "PolicyName"), required(params, "PolicyDocument"), text_param(params, "Description")
+        required(params, "PolicyName"),
+        required(params, "PolicyDocument"),
+        text_param(params, "Description"),
+        create_uin=caller.uin,
     )
     return {"PolicyId": policy.policy_id}
 
@@ -387,10 +391,64 @@ ACTIONS: dict[str, Handler] = {
 }
 
 
-def authorize(iam: IamStore, caller: Principal, action: str) -> None:
-    """Sub-users need a policy allowing `name/cam:<Action>`; CAM authorizes at operation level (resource `*`)."""
-    if not iam.is_allowed(caller, f"name/cam:{action}", "*"):
-        raise CamError(
-            "AuthFailure.UnauthorizedOperation",
-            f"Sub-user {caller.user_name} (uin {caller.uin}) is not allowed to call cam:{action}",
-        )
+# --- authorization ----------------------------------------------------------------------------------------------
+
+Resource = tuple[str, dict]  # (six-segment resource, its condition keys)
+
+
+def named_user(iam: IamStore, caller: Principal, params: dict) -> list[Resource]:
+    return [iam.user_resource(name=text_param(params, "Name"))]
+
+
+def target_user(name: str) -> Callable[[IamStore, Principal, dict], list[Resource]]:
+    def resources(iam: IamStore, caller: Principal, params: dict) -> list[Resource]:
+        return [iam.user_resource(uin=target_uin(params, caller, name))]
+
+    return resources
+
+
+def attachment(name: str) -> Callable[[IamStore, Principal, dict], list[Resource]]:
+    """Attaching or detaching touches both the user and the policy: each must be allowed."""
+
+    def resources(iam: IamStore, caller: Principal, params: dict) -> list[Resource]:
+        return [iam.user_resource(uin=target_uin(params, caller, name)), *named_policies(iam, caller, params)]
+
+    return resources
+
+
+def named_policies(iam: IamStore, caller: Principal, params: dict) -> list[Resource]:
+    policy_ids = params.get("PolicyId")
+    if policy_ids is None and params.get("PolicyName"):
+        policy_ids = iam.policy_id_or_none(text_param(params, "PolicyName"))
+    policy_ids = policy_ids if isinstance(policy_ids, list) else [policy_ids]
+    return [iam.policy_resource(int_param({"PolicyId": policy_id}, "PolicyId", 0)) for policy_id in policy_ids]
+
+
+# The resources each resource-level action acts on; every other action is authorized at operation level (`*`).
+RESOURCE_LEVEL: dict[str, Callable[[IamStore, Principal, dict], list[Resource]]] = {
+    "GetUser": named_user,
+    "UpdateUser": named_user,
+    "DeleteUser": named_user,
+    "CreateAccessKey": target_user("TargetUin"),
+    "ListAccessKeys": target_user("TargetUin"),
+    "UpdateAccessKey": target_user("TargetUin"),
+    "DeleteAccessKey": target_user("TargetUin"),
+    "ListAttachedUserPolicies": target_user("TargetUin"),
+    "AttachUserPolicy": attachment("AttachUin"),
+    "DetachUserPolicy": attachment("DetachUin"),
+    "GetPolicy": named_policies,
+    "UpdatePolicy": named_policies,
+    "DeletePolicy": named_policies,
+}
+
+
+def authorize(iam: IamStore, caller: Principal, action: str, params: dict) -> None:
+    """Sub-users need a policy allowing `name/cam:<Action>` on every resource the action acts on (product 598/10606:
+    `*` for operation-level actions, so a statement naming resources does not cover those)."""
+    resources = RESOURCE_LEVEL[action](iam, caller, params) if action in RESOURCE_LEVEL else [("*", {})]
+    for resource, context in resources:
+        if not iam.is_allowed(caller, f"name/cam:{action}", resource, context):
+            raise CamError(
+                "AuthFailure.UnauthorizedOperation",
+                f"Sub-user {caller.user_name} (uin {caller.uin}) is not allowed to call cam:{action} on {resource}",
+            )

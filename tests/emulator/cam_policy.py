@@ -2,7 +2,8 @@
 
 A document is `{"version": "2.0", "statement": [{"effect", "action", "resource", "condition"?}, ...]}`. Keys and
 effects are case-insensitive, as CAM accepts them. A request is allowed when some statement allows it and none
-denies it.
+denies it. Policy variables (`${uin}`, `${owner_uin}`, `${app_id}`: product 598/10607) in a resource or a condition
+value stand for the caller's.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ EFFECTS = ("allow", "deny")
 CONDITION_OPERATORS = ("string_equal", "string_not_equal", "string_like", "string_not_like")
 NEGATED_OPERATORS = ("string_not_equal", "string_not_like")
 MAX_DOCUMENT_LENGTH = 6144
+POLICY_VARIABLE = re.compile(r"\$\{(\w+)\}")
 
 
 class PolicyDocumentError(Exception):
@@ -182,24 +184,53 @@ def evaluate_session(
     action: str,
     resource: str,
     context: dict | None = None,
+    variables: dict | None = None,
 ) -> bool:
     """An assumed role's request: the role's policies must allow it and, when given, the session policy too."""
-    return evaluate(statements, action, resource, context) and (
-        session is None or evaluate(list(session), action, resource, context)
+    return evaluate(statements, action, resource, context, variables) and (
+        session is None or evaluate(list(session), action, resource, context, variables)
     )
 
 
-def evaluate(statements: list[Statement], action: str, resource: str, context: dict | None = None) -> bool:
-    """True when some statement allows `action` on `resource` and none denies it (explicit deny wins)."""
+def evaluate(
+    statements: list[Statement],
+    action: str,
+    resource: str,
+    context: dict | None = None,
+    variables: dict | None = None,
+) -> bool:
+    """True when some statement allows `action` on `resource` and none denies it (explicit deny wins).
+
+    `variables` are the caller's values of the policy variables, by name without `${}`.
+    """
     context = context or {}
     allowed = False
     for statement in statements:
-        if not _statement_applies(statement, action, resource, context):
+        if not _statement_applies(_with_variables(statement, variables or {}), action, resource, context):
             continue
         if statement.effect == "deny":
             return False
         allowed = True
     return allowed
+
+
+def _with_variables(statement: Statement, variables: dict) -> Statement:
+    """The statement with each `${name}` in its resources and condition values replaced by the caller's value."""
+    if not variables:
+        return statement
+    return Statement(
+        statement.effect,
+        statement.actions,
+        tuple(_substitute(resource, variables) for resource in statement.resources),
+        tuple(
+            (operator, key, tuple(_substitute(value, variables) for value in values))
+            for operator, key, values in statement.conditions
+        ),
+    )
+
+
+def _substitute(text: str, variables: dict) -> str:
+    return POLICY_VARIABLE.sub(lambda match: str(variables.get(match[1], match[0])), text)
 
 
 def _statement_applies(statement: Statement, action: str, resource: str, context: dict) -> bool:

@@ -113,6 +113,7 @@ class User:
     email: str = ""
     password: str = ""
     attached: dict[int, str] = field(default_factory=dict)  # policy id -> time attached
+    create_uin: str = ""  # who created it: the qcs:create_uin of its resource
 
 
 @dataclass
@@ -132,6 +133,7 @@ class Policy:
     add_time: str
     update_time: str
     statements: tuple[cam_policy.Statement, ...] = ()
+    create_uin: str = ""  # empty for preset policies, which no uin of the account created
 
 
 @dataclass
@@ -173,6 +175,16 @@ def token_problem(principal: Principal, token: str | None, now: float | None = N
     if (time.time() if now is None else now) >= principal.expires:
         return "expired"
     return None
+
+
+def policy_variables(principal: Principal) -> dict:
+    """The caller's values of CAM's policy variables (product 598/10607)."""
+    return {"uin": principal.uin, "owner_uin": principal.owner_uin, "app_id": principal.appid}
+
+
+def creator_context(create_uin: str) -> dict:
+    """The condition key naming a resource's creator (`qcs:create_uin`, product 598/10607); none when unknown."""
+    return {"qcs:create_uin": create_uin} if create_uin else {}
 
 
 def now_text() -> str:
@@ -297,7 +309,29 @@ class IamStore:
             statements = [
                 statement for policy_id in user.attached for statement in self._policies[policy_id].statements
             ]
-        return cam_policy.evaluate(statements, action, resource, context)
+        return cam_policy.evaluate(statements, action, resource, context, policy_variables(principal))
+
+    # --- CAM's own resources, as CAM policies name them -------------------------------------------------------
+
+    def user_resource(self, name: str | None = None, uin: str | None = None) -> tuple[str, dict]:
+        """(resource, context) of a user named by name or uin: `qcs::cam::uin/<owner>:uin/<uin>`, its creator.
+
+        A user that does not exist has an empty uin and no creator, so only an unconditional grant covers it.
+        """
+        with self._lock:
+            user = self._find_user(name) if name is not None else self._users.get(str(uin))
+            if user is None and str(uin) == self.owner_uin:
+                return f"qcs::cam::uin/{self.owner_uin}:uin/{self.owner_uin}", {}
+        if user is None:
+            return f"qcs::cam::uin/{self.owner_uin}:uin/", {}
+        return f"qcs::cam::uin/{self.owner_uin}:uin/{user.uin}", creator_context(user.create_uin)
+
+    def policy_resource(self, policy_id: int) -> tuple[str, dict]:
+        """(resource, context) of a policy: `qcs::cam::uin/<owner>:policyid/<id>`, its creator."""
+        with self._lock:
+            policy = self._policies.get(policy_id)
+            creator = policy.create_uin if policy else ""
+        return f"qcs::cam::uin/{self.owner_uin}:policyid/{policy_id}", creator_context(creator)
 
     # --- users ------------------------------------------------------------------------------------------------
 
@@ -312,8 +346,9 @@ class IamStore:
         phone_num: str = "",
         country_code: str = "",
         email: str = "",
+        create_uin: str = "",
     ) -> NewUser:
-        """Create a sub-user, with its first key when `use_api`."""
+        """Create a sub-user, with its first key when `use_api`; `create_uin` is the caller that creates it."""
         self._check_user_name(name)
         generated = ""
         if console_login and not password:
@@ -334,6 +369,7 @@ class IamStore:
                 country_code=country_code,
                 email=email,
                 password=password,
+                create_uin=create_uin,
             )
             self._next_uin += 1
             self._next_uid += 1
@@ -449,7 +485,7 @@ class IamStore:
 
     # --- policies ---------------------------------------------------------------------------------------------
 
-    def create_policy(self, name: str, document: str, description: str = "") -> Policy:
+    def create_policy(self, name: str, document: str, description: str = "", create_uin: str = "") -> Policy:
         self._check_policy_name(name)
         check_description(description)
         statements = self._parse_document(document)
@@ -457,7 +493,9 @@ class IamStore:
             if self._find_policy(name) is not None:
                 raise CamError("FailedOperation.PolicyNameInUse", f"A policy named {name} already exists")
             created = now_text()
-            policy = Policy(self._next_policy_id, name, document, description, False, created, created, statements)
+            policy = Policy(
+                self._next_policy_id, name, document, description, False, created, created, statements, create_uin
+            )
             self._next_policy_id += 1
             self._policies[policy.policy_id] = policy
             return copy.deepcopy(policy)
@@ -472,6 +510,11 @@ class IamStore:
             if policy is None:
                 raise CamError("ResourceNotFound.PolicyIdNotFound", f"Policy {name} does not exist")
             return policy.policy_id
+
+    def policy_id_or_none(self, name: str) -> int | None:
+        with self._lock:
+            policy = self._find_policy(name)
+            return None if policy is None else policy.policy_id
 
     def update_policy(
         self, policy_id: int, *, name: str | None = None, document: str | None = None, description: str | None = None
@@ -689,7 +732,7 @@ class IamStore:
                 statement for policy_id in role.attached for statement in self._policies[policy_id].statements
             ]
             session = temporary.session
-        return cam_policy.evaluate_session(statements, session, action, resource, context)
+        return cam_policy.evaluate_session(statements, session, action, resource, context, policy_variables(principal))
 
     def _role(self, role_id: str | None, name: str | None) -> Role:
         role = self._roles.get(str(role_id)) if role_id else self._find_role(name) if name else None

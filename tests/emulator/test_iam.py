@@ -402,3 +402,37 @@ def test_concurrent_user_creation_gives_distinct_users(store):
     users = store.list_users()
     assert errors == []
     assert len({user.uin for user in users}) == len(users) == 32
+
+
+@pytest.mark.parametrize("creator, allowed", [("100000010001", True), ("100000010002", False), ("", False)])
+def test_policy_variable_uin_stands_for_the_caller_in_conditions(creator, allowed):
+    statement = {
+        "effect": "allow",
+        "action": "name/cam:DeleteAccessKey",
+        "resource": "qcs::cam::uin/100000000001:uin/*",
+        "condition": {"string_equal": {"qcs:create_uin": "${uin}"}},
+    }
+    statements = list(cam_policy.parse_policy_document(document(statement)))
+    context = {"qcs:create_uin": creator} if creator else {}
+    assert (
+        cam_policy.evaluate(
+            statements,
+            "name/cam:DeleteAccessKey",
+            "qcs::cam::uin/100000000001:uin/100000010003",
+            context,
+            {"uin": "100000010001"},
+        )
+        is allowed
+    )
+
+
+def test_users_and_policies_remember_who_created_them(store):
+    creator, _key = user_and_key(store, "controller")
+    store.add_user("registry", create_uin=creator.uin)
+    policy = store.create_policy(
+        "registry-storage", document({"effect": "allow", "action": "*", "resource": "*"}), create_uin=creator.uin
+    )
+    assert store.user_resource(name="registry")[1] == {"qcs:create_uin": creator.uin}
+    assert store.policy_resource(policy.policy_id)[1] == {"qcs:create_uin": creator.uin}
+    assert store.user_resource(name="controller")[1] == {}
+    assert store.user_resource(name="missing") == ("qcs::cam::uin/100000000001:uin/", {})

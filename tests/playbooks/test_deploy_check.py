@@ -48,6 +48,9 @@ def test_deploy_reports_the_registry_and_key_id_never_the_secret(deployment):
     assert f"{HOST}: http://{HOST}:{deployment.ports[HOST][0]} - storage check passed" in report
     assert key["secret_key"] not in deployment.first_run.stdout + deployment.first_run.stderr
     assert deployment.key_file.stat().st_mode & 0o777 == 0o600
+    # no vault secret in this play: the key file stays plain and out of git
+    assert f"its secret is in {deployment.key_file}, plain with mode 0600" in report
+    assert "/registry-key.yml" in (deployment.key_file.parent / ".gitignore").read_text().splitlines()
     assert deployment.config(HOST)["storage"]["s3"]["accesskey"] == key["secret_id"]
 
 

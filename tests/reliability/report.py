@@ -47,6 +47,13 @@ SECTIONS = {
         ("least_privilege_allowed", "registry operations that work on the generated policy (push, pull, delete, GC)"),
         ("least_privilege_denied", "bucket-configuration and outside-the-root requests of the same key, all denied"),
     ],
+    "Protection": [
+        ("anonymous_exposures_refused", "anonymous registries on a network address the role refused before any change"),
+        (
+            "controller_denials_proven",
+            "requests beyond its bucket and its own CAM resources refused to the controller key",
+        ),
+    ],
     "Secrets": [
         ("runs_scanned", "playbook and role runs scanned at -vvvv (deploy, deploy --check --diff, check, role runs)"),
         ("lines_scanned", "lines of output, diffs, results, registry log and written files scanned"),

@@ -27,6 +27,7 @@ BUCKET_NAME = "variants"
 START_TIMEOUT = 30
 USER, PASSWORD = "ci", "variant-password"
 HTTP_SECRET = "variant-http-secret"
+TOKEN_REALM, TOKEN_SERVICE = "https://auth.example.com/token", "registry.example.com"
 
 
 def self_signed_pair() -> tuple[str, str]:
@@ -65,6 +66,12 @@ def variant_settings(emulator, bucket: str, upstream: str) -> dict[str, dict]:
         "candidate": {"_registry_candidate": True},
         "htpasswd": {"registry_auth_htpasswd_users": [{"name": USER, "password": PASSWORD}]},
         "tls": {"registry_http_tls_certificate": certificate, "registry_http_tls_key": key},
+        "token": {
+            "registry_auth_token_realm": TOKEN_REALM,
+            "registry_auth_token_service": TOKEN_SERVICE,
+            "registry_auth_token_issuer": "cosops-token-issuer",
+            "registry_auth_token_rootcertbundle": certificate,
+        },
         "redis-cache": {
             "registry_cache": "redis",
             "registry_redis_addr": "127.0.0.1:6390",
@@ -151,6 +158,9 @@ def write_files(variant: dict) -> None:
         (directory / "tls").mkdir()
         (directory / "tls" / "certificate.pem").write_text(settings["registry_http_tls_certificate"])
         (directory / "tls" / "key.pem").write_text(settings["registry_http_tls_key"])
+    if settings.get("registry_auth_token_rootcertbundle"):
+        (directory / "token").mkdir()
+        (directory / "token" / "rootcertbundle.pem").write_text(settings["registry_auth_token_rootcertbundle"])
 
 
 def serve(config: Path, log: Path) -> subprocess.Popen:
@@ -210,6 +220,26 @@ def check_variant(variant: dict) -> None:
         processes.stop(process)
         log = (directory / "registry.log").read_text(errors="replace")
     assert "panic" not in log, log
+
+
+def test_token_variant_sends_clients_to_the_token_server(rendered):
+    variant = rendered["token"]
+    write_files(variant)
+    directory, port = variant["directory"], variant["port"]
+    process = serve(directory / "config.yml", directory / "registry.log")
+    try:
+        processes.wait_for_port("127.0.0.1", port, START_TIMEOUT, process)
+        url = f"http://127.0.0.1:{port}"
+        ping = requests.get(f"{url}/v2/", timeout=10)
+        assert ping.status_code == 401
+        assert ping.headers["WWW-Authenticate"] == f'Bearer realm="{TOKEN_REALM}",service="{TOKEN_SERVICE}"'
+        push = requests.post(f"{url}/v2/variants/token/blobs/uploads/", timeout=10)
+        assert push.status_code == 401
+        assert push.headers["WWW-Authenticate"] == (
+            f'Bearer realm="{TOKEN_REALM}",service="{TOKEN_SERVICE}",scope="repository:variants/token:pull,push"'
+        )
+    finally:
+        processes.stop(process)
 
 
 def test_candidate_is_read_only_on_its_own_port(rendered):

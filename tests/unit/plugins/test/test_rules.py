@@ -101,3 +101,14 @@ def test_an_appid_is_refused_in_the_policy_filter_s_words(appid):
 def test_an_unknown_rule_is_a_filter_error_naming_the_rules():
     with pytest.raises(AnsibleFilterError, match="Unknown rule 'bucket'; the rules are cos_appid, cos_bucket_name, "):
         VIOLATION("registry-1250000000", "bucket")
+
+
+@pytest.mark.parametrize("address", ["127.0.0.1", "127.0.1.1", "::1", "[::1]", "localhost"])
+def test_loopback_addresses_keep_the_rule(address):
+    assert jinja_test("loopback_address")(address)
+
+
+@pytest.mark.parametrize("address", ["", None, "0.0.0.0", "::", "[::]", "192.168.1.5", "registry.example.com"])
+def test_addresses_other_machines_reach_break_the_rule(address):
+    assert not jinja_test("loopback_address")(address)
+    assert "reachable from other machines" in VIOLATION(address, "loopback_address")
