@@ -1,5 +1,6 @@
-"""garbage_collect.yml: a deleted image's blobs leave the bucket while the remaining image still pulls; a dry run
-deletes nothing; a failing collection still returns the registry to read-write."""
+"""garbage_collect.yml: a deleted image's blobs leave the bucket while the remaining image still pulls, the collection
+shows its progress and the report how long the registry was read-only; a dry run deletes nothing; a failing
+collection still returns the registry to read-write."""
 
 from __future__ import annotations
 
@@ -51,6 +52,7 @@ def test_dry_run_deletes_nothing(deployment, images):
     assert run.returncode == 0, output(run)
     assert "dry run: nothing was deleted" in run.stdout
     assert re.search(r"[1-9]\d* blobs and \d+ manifests eligible for deletion", run.stdout), output(run)
+    assert "read-only for 0 s: no replica was switched" in run.stdout, output(run)
     assert deployment.object_keys() == before
 
 
@@ -70,8 +72,15 @@ def test_failed_collection_returns_the_registry_to_read_write(deployment, images
 
 def test_collection_removes_the_deleted_image_and_keeps_the_tagged_one(deployment, images, tmp_path):
     old, kept = images["old"], images["kept"]
-    run = deployment.playbook("garbage_collect.yml")
+    run = deployment.playbook("garbage_collect.yml", extra_vars={"cosops_gc_poll_interval": 1})
     assert run.returncode == 0, output(run)
+    # Every look at the running collection falls inside the read-only window the report states.
+    looks = [int(seconds) for seconds in re.findall(r"\(item=running for (\d+) s\)", run.stdout)]
+    read_only = re.search(
+        r"read-only for (\d+) s, from the first replica's switch to the last one's return", run.stdout
+    )
+    assert looks and read_only, output(run)
+    assert looks == sorted(looks) and looks[-1] <= int(read_only.group(1))
     keys = deployment.object_keys()
     assert not {deployment.blob_key(digest) for digest in old.digests} & keys
     assert {deployment.blob_key(digest) for digest in kept.digests} <= keys
