@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.playbooks.deployment import Deployment
-from tests.reliability.deployment import prepare_engine
+from tests.support.deployment import Deployment
+from tests.support.deployment import prepare_engine
 
 
 @pytest.fixture(scope="session")

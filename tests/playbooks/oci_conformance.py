@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree
 
-from tests.playbooks.deployment import ROOT, Deployment, output
+from tests.support.deployment import ROOT, Deployment, output
 from tests.support import processes
 
 SUITE_TIMEOUT = 1200

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from tests.emulator.control import EmulatorControl
-from tests.playbooks.deployment import Deployment, changed_tasks, output, recap
+from tests.support.deployment import Deployment, changed_tasks, output, recap
 from tests.support import clients, oci
 
 HOST = "registry-single"

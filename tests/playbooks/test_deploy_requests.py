@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.playbooks.deployment import ROOT, Deployment, output, recap
+from tests.support.deployment import ROOT, Deployment, output, recap
 from tests.support.doc_sections import DEPLOY_REQUESTS, write_section
 
 HOST = "registry-requests"

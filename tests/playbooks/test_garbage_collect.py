@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from tests.emulator.control import EmulatorControl
-from tests.playbooks.deployment import Deployment, output
+from tests.support.deployment import Deployment, output
 from tests.support import oci
 
 HOST = "registry-gc"

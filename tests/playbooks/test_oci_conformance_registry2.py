@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from tests.playbooks.deployment import ROOT
+from tests.support.deployment import ROOT
 from tests.playbooks.oci_conformance import (
     DISTRIBUTION_FAILURES,
     EMPTY_BLOB_2_8,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.playbooks.balancer import Balancer, PushPullLoop
-from tests.playbooks.deployment import PLAYBOOKS, Deployment, output
+from tests.support.deployment import PLAYBOOKS, Deployment, output
 
 HOSTS = ("registry-a", "registry-b")
 HELPER = PLAYBOOKS / "files" / "haproxy_server.py"

@@ -8,13 +8,14 @@ registry is deployed once; other tests are grouped by module, so module-scoped f
 from __future__ import annotations
 
 import json
+import secrets
 
 import pytest
 from xdist.scheduler import LoadScopeScheduling
 
 from tests.emulator.control import EmulatorControl
 from tests.reliability import emulators, report
-from tests.reliability.deployment import Deployment, failure_tail, prepare_engine
+from tests.support.deployment import Deployment, output, prepare_engine
 
 FIGURES_KEY = "reliability_figures"
 REGISTRY_TESTS = "/test_registry_"
@@ -55,13 +56,19 @@ def control(emulator) -> EmulatorControl:
 def deployment(tmp_path_factory):
     """The registry deploy.yml deployed, kept for the session (tests using it share the xdist group "registry")."""
     prepare_engine()
-    deployed = Deployment(emulators.start(), tmp_path_factory.mktemp("deployment"))
+    host_vars = {
+        "registry_storage_delete_enabled": True,
+        "registry_auth_htpasswd_users": [{"name": "ci", "password": secrets.token_urlsafe(18)}],
+    }
+    emulator = emulators.start()
+    deployed = Deployment(emulator, tmp_path_factory.mktemp("deployment"), host_vars=host_vars, verbosity=4)
     try:
         run = deployed.playbook("deploy.yml")
-        assert run.returncode == 0, f"deploy.yml failed:\n{failure_tail(run)}"
+        assert run.returncode == 0, f"deploy.yml failed:\n{output(run)}"
         yield deployed
     finally:
         deployed.remove()
+        emulator.stop()
 
 
 def pytest_sessionfinish(session, exitstatus) -> None:

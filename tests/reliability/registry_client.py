@@ -24,7 +24,7 @@ def push(deployment, image: oci.OciImage, repository: str) -> None:
         "--dest-creds",
         deployment.credentials,
         image.reference,
-        f"docker://{deployment.host}/{repository}:{image.tag}",
+        f"docker://{deployment.address()}/{repository}:{image.tag}",
     )
 
 
@@ -35,7 +35,7 @@ def pull(deployment, repository: str, tag: str, layout: Path) -> oci.OciImage:
         "--src-creds",
         deployment.credentials,
         "--preserve-digests",
-        f"docker://{deployment.host}/{repository}:{tag}",
+        f"docker://{deployment.address()}/{repository}:{tag}",
         f"oci:{layout}:{tag}",
     )
     return oci.read_image(layout, tag)
@@ -53,7 +53,7 @@ def api(deployment, method: str, path: str) -> requests.Response:
     user, password = deployment.credentials.split(":", 1)
     return requests.request(
         method,
-        f"{deployment.url}/v2/{path}",
+        f"{deployment.url()}/v2/{path}",
         auth=(user, password),
         headers={"Accept": MANIFEST_ACCEPT},
         timeout=HTTP_TIMEOUT,
@@ -74,7 +74,7 @@ def garbage_collect(deployment) -> subprocess.CompletedProcess:
         [
             "docker",
             "exec",
-            deployment.container,
+            deployment.container(),
             "/bin/registry",
             "garbage-collect",
             "--delete-untagged",

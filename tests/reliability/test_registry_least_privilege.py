@@ -33,7 +33,7 @@ def stored_blobs(deployment) -> set[str]:
 
 
 def test_registry_runs_on_the_generated_key(deployment):
-    config = yaml.safe_load((deployment.config_dir / "config.yml").read_text())
+    config = yaml.safe_load((deployment.config_dir() / "config.yml").read_text())
     assert config["storage"]["s3"]["accesskey"] == deployment.key()["secret_id"]
     assert config["storage"]["s3"]["accesskey"] != deployment.emulator.iam.root_secret_id
 

@@ -16,7 +16,7 @@ import requests
 import yaml
 
 from tests.reliability import registry_client
-from tests.reliability.deployment import ROOT_DIRECTORY, failure_tail
+from tests.support.deployment import ROOT_DIRECTORY, output
 from tests.support import ansible_runner, clients, oci
 
 MIB = 1024 * 1024
@@ -125,7 +125,7 @@ def test_killed_storage_check_leaves_only_an_upload_the_lifecycle_rule_aborts(de
 def wait_until_healthy(deployment) -> None:
     """The registry answers /v2/ with 503 while its storage health check fails, and recovers on its own."""
     deadline = time.monotonic() + RECOVERY_WAIT
-    while requests.get(f"{deployment.url}/v2/", timeout=30).status_code != 401:
+    while requests.get(f"{deployment.url()}/v2/", timeout=30).status_code != 401:
         assert time.monotonic() < deadline, f"the registry did not recover within {RECOVERY_WAIT} seconds"
         time.sleep(1)
 
@@ -143,7 +143,7 @@ def served_image(deployment, tmp_path):
 
 
 def live_state(deployment) -> tuple[str, str]:
-    return deployment.container_id(), (deployment.config_dir / "config.yml").read_text()
+    return deployment.container_id(), (deployment.config_dir() / "config.yml").read_text()
 
 
 def test_broken_role_run_leaves_the_old_registry_serving(deployment, served_image, tmp_path, figures):
@@ -153,7 +153,7 @@ def test_broken_role_run_leaves_the_old_registry_serving(deployment, served_imag
         {"registry_storage_secret_key": "not-the-registry-secret-key-000", "registry_health_timeout": HEALTH_TIMEOUT},
     )
     assert broken.returncode != 0, "the role accepted a configuration whose storage cannot work"
-    assert "candidate" in failure_tail(broken, 200)
+    assert "candidate" in output(broken, 200)
     assert live_state(deployment) == before
     assert registry_serves(deployment, served_image, "nothing-lost/app", tmp_path / "after-broken")
     figures.add("nothing_lost_checks")
@@ -189,9 +189,9 @@ def test_role_rollout_survives_three_consecutive_faults_of_each_kind(deployment,
         left = control.faults()
     finally:
         control.clear_faults()
-    assert rollout.returncode == 0, failure_tail(rollout)
+    assert rollout.returncode == 0, output(rollout)
     assert left == [], f"faults the rollout never met: {left}"
-    assert yaml.safe_load((deployment.config_dir / "config.yml").read_text())["log"]["level"] == "warn"
-    assert requests.get(f"{deployment.url}/v2/", timeout=30).status_code == 401
+    assert yaml.safe_load((deployment.config_dir() / "config.yml").read_text())["log"]["level"] == "warn"
+    assert requests.get(f"{deployment.url()}/v2/", timeout=30).status_code == 401
     assert registry_serves(deployment, served_image, "nothing-lost/app", tmp_path / "after-rollout")
     figures.add("faults_survived", 12)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.reliability.deployment import failure_tail
+from tests.support.deployment import output
 from tests.reliability.secret_scan import Scan, readable_by_others
 
 
@@ -14,9 +14,9 @@ from tests.reliability.secret_scan import Scan, readable_by_others
 def scanned_runs(deployment):
     """The deployment's first run, plus a check-mode re-run with --diff and the check playbook."""
     recheck = deployment.playbook("deploy.yml", "deploy.yml --check --diff", options=("--check", "--diff"))
-    assert recheck.returncode == 0, failure_tail(recheck)
+    assert recheck.returncode == 0, output(recheck)
     check = deployment.playbook("check.yml")
-    assert check.returncode == 0, failure_tail(check)
+    assert check.returncode == 0, output(check)
     return deployment
 
 
@@ -26,7 +26,7 @@ def deployment_secrets(deployment) -> dict[str, str]:
         deployment.emulator.iam.root_secret_key: "the root SecretKey",
         key["secret_key"]: f"the SecretKey of the created key {key['secret_id']}",
         deployment.http_secret_file.read_text().strip(): "http.secret",
-        deployment.password: "the htpasswd password",
+        deployment.credentials.split(":", 1)[1]: "the htpasswd password",
         deployment.credentials: "the htpasswd user and password",
     }
 
@@ -38,7 +38,7 @@ def secret_files(deployment) -> set:
         deployment.settings_file,
         deployment.key_file,
         deployment.http_secret_file,
-        deployment.config_dir / "config.yml",
+        deployment.config_dir() / "config.yml",
     }
 
 
@@ -46,9 +46,9 @@ def test_no_secret_in_output_logs_or_stray_files(scanned_runs, figures):
     deployment = scanned_runs
     scan = Scan(deployment_secrets(deployment))
     findings = []
-    for label, output in deployment.outputs.items():
-        assert "<127.0.0.1>" in output or "ESTABLISH LOCAL CONNECTION" in output, f"{label} was not run at -vvvv"
-        findings += scan.text(label, output)
+    for label, text in deployment.outputs.items():
+        assert "<127.0.0.1>" in text or "ESTABLISH LOCAL CONNECTION" in text, f"{label} was not run at -vvvv"
+        findings += scan.text(label, text)
     findings += scan.text("the registry's log", deployment.container_log())
     findings += scan.tree(deployment.work, secret_files(deployment))
     figures.add("runs_scanned", len(deployment.outputs))
@@ -62,7 +62,7 @@ def test_scanner_finds_the_secrets_where_they_belong(scanned_runs):
     """The scan is not blind: the registry's config holds its key and http.secret, the key file its key."""
     deployment = scanned_runs
     scan = Scan(deployment_secrets(deployment))
-    config = " ".join(scan.text("config", (deployment.config_dir / "config.yml").read_text()))
+    config = " ".join(scan.text("config", (deployment.config_dir() / "config.yml").read_text()))
     key_file = " ".join(scan.text("key file", deployment.key_file.read_text()))
     assert "the SecretKey of the created key" in config and "http.secret" in config
     assert "the SecretKey of the created key" in key_file
@@ -70,8 +70,8 @@ def test_scanner_finds_the_secrets_where_they_belong(scanned_runs):
 
 def test_files_holding_secrets_are_private(scanned_runs, figures):
     deployment = scanned_runs
-    holders = secret_files(deployment) - {deployment.inventory} | {deployment.config_dir / "htpasswd"}
+    holders = secret_files(deployment) - {deployment.inventory} | {deployment.config_dir() / "htpasswd"}
     exposed = [str(path) for path in sorted(holders) if readable_by_others(path)]
-    exposed += [str(path) for path in (deployment.config_dir, deployment.key_file.parent) if readable_by_others(path)]
+    exposed += [str(path) for path in (deployment.config_dir(), deployment.key_file.parent) if readable_by_others(path)]
     figures.add("secret_files_checked", len(holders))
     assert not exposed, f"readable by group or others: {exposed}"

@@ -1,5 +1,5 @@
 """Registries deployed on this machine by playbooks/deploy.yml (docker, host network, one container per inventory
-host) with their storage in the test process's emulator, and the playbooks run against them as a user would."""
+host) with their storage in an emulator, and the playbooks and the role run against them as a user would."""
 
 from __future__ import annotations
 
@@ -10,33 +10,46 @@ from pathlib import Path
 
 import yaml
 
-from tests.emulator.server import Emulator
 from tests.emulator.session import session_settings
 from tests.support import ansible_runner, clients, oci, processes, registry
 
 ROOT = Path(__file__).resolve().parents[2]
 PLAYBOOKS = ROOT / "playbooks"
+SETUP = ROOT / "tests" / "setup"
 ROOT_DIRECTORY = "/registry"
 CAM_USER = "registry"
 TASK_LINE = re.compile(r"^TASK \[(?P<task>.+)\] \*+$")
 CHANGED_LINE = re.compile(r"^changed: \[(?P<host>[^\]]+)\]")
+SETUP_TIMEOUT = 300
 RECAP_LINE = re.compile(
     r"^(?P<host>\S+)\s+:\s+ok=\d+\s+changed=(?P<changed>\d+)\s+unreachable=\d+\s+failed=(?P<failed>\d+)", re.M
 )
 
 
+def prepare_engine() -> None:
+    """dockerd running and the registry:3 stand-in built (both no-ops when already done)."""
+    for command in ([SETUP / "dockerd.sh", "start"], [SETUP / "registry-image.sh", "docker", "registry:3"]):
+        subprocess.run([str(part) for part in command], check=True, capture_output=True, timeout=SETUP_TIMEOUT)
+
+
 @dataclass
 class Deployment:
-    emulator: Emulator
+    """Registry hosts of one inventory; methods taking a host default to the first one."""
+
+    emulator: object
     work: Path
-    hosts: tuple[str, ...]
+    hosts: tuple[str, ...] = ("localhost",)
     # Inventory variables of every registry host, on top of those every deployment here has.
     host_vars: dict = field(default_factory=dict)
+    # ansible-playbook's -v count; 4 shows what the secret scan must see.
+    verbosity: int = 0
+    # Output of every playbook run, by label.
+    outputs: dict[str, str] = field(default_factory=dict)
     ports: dict = field(init=False)
 
     def __post_init__(self) -> None:
         self.ports = {host: (processes.free_port(), processes.free_port()) for host in self.hosts}
-        self.prefix = f"pb-{self.ports[self.hosts[0]][0]}"
+        self.prefix = f"registry-{self.ports[self.hosts[0]][0]}"
         self.inventory = self.work / "inventory.yml"
         self.settings_file = self.work / "emulator.yml"
         self.settings_file.write_text(yaml.safe_dump(session_settings(self.emulator)))
@@ -71,25 +84,39 @@ class Deployment:
             }
         }
 
-    def container(self, host: str) -> str:
-        return f"{self.prefix}-{host}"
+    def container(self, host: str | None = None) -> str:
+        return f"{self.prefix}-{host or self.hosts[0]}"
 
-    def config_dir(self, host: str) -> Path:
-        return self.work / "state" / host / "etc"
+    def config_dir(self, host: str | None = None) -> Path:
+        return self.work / "state" / (host or self.hosts[0]) / "etc"
 
-    def config(self, host: str) -> dict:
+    def config(self, host: str | None = None) -> dict:
         return yaml.safe_load((self.config_dir(host) / "config.yml").read_text())
 
-    def address(self, host: str) -> str:
-        return f"127.0.0.1:{self.ports[host][0]}"
+    def address(self, host: str | None = None) -> str:
+        return f"127.0.0.1:{self.ports[host or self.hosts[0]][0]}"
+
+    def url(self, host: str | None = None) -> str:
+        return f"http://{self.address(host)}"
 
     @property
     def key_file(self) -> Path:
         return self.work / "state" / "registry-key.yml"
 
     @property
+    def http_secret_file(self) -> Path:
+        """Where the role keeps the generated http.secret of this storage (docs/role-registry.md)."""
+        return self.work / ".registry" / f"{self.bucket}{ROOT_DIRECTORY.replace('/', '_')}-http-secret"
+
+    @property
     def bucket(self) -> str:
         return f"registry-{self.emulator.appid}"
+
+    @property
+    def credentials(self) -> str:
+        """user:password of the first htpasswd user the hosts were given."""
+        user = self.host_vars["registry_auth_htpasswd_users"][0]
+        return f"{user['name']}:{user['password']}"
 
     def key(self) -> dict:
         return yaml.safe_load(self.key_file.read_text())
@@ -97,20 +124,49 @@ class Deployment:
     def playbook(
         self,
         name: str,
+        label: str | None = None,
+        options: tuple[str, ...] = (),
         extra_vars: dict | None = None,
         inventory: Path | None = None,
-        options: tuple[str, ...] = (),
         environment: dict | None = None,
     ) -> subprocess.CompletedProcess:
-        return ansible_runner.run_playbook(
+        """playbooks/<name> against this deployment; its output is kept under `label`."""
+        return self.run(PLAYBOOKS / name, label or name, options, extra_vars, inventory, environment)
+
+    def role(self, label: str, extra_vars: dict | None = None) -> subprocess.CompletedProcess:
+        """The registry role alone on the registry hosts, with the variables deploy.yml gives it."""
+        playbook = self.work / "role.yml"
+        play = {
+            "name": "The registry role",
+            "hosts": "registry",
+            "gather_facts": False,
+            "vars_files": [str(PLAYBOOKS / "vars" / "settings.yml"), str(PLAYBOOKS / "vars" / "storage.yml")],
+            "roles": ["cosops.registry.registry"],
+        }
+        playbook.write_text(yaml.safe_dump([play], sort_keys=False))
+        return self.run(playbook, label, (), extra_vars)
+
+    def run(
+        self,
+        playbook: Path,
+        label: str,
+        options: tuple[str, ...],
+        extra_vars: dict | None,
+        inventory: Path | None = None,
+        environment: dict | None = None,
+    ) -> subprocess.CompletedProcess:
+        run = ansible_runner.run_playbook(
             self.emulator,
-            PLAYBOOKS / name,
+            playbook,
             inventory=inventory or self.inventory,
             var_files=(self.settings_file, PLAYBOOKS / "vars" / "emulator.yml"),
             extra_vars=extra_vars,
             options=options,
+            verbosity=self.verbosity,
             environment={"ANSIBLE_LOCAL_TEMP": str(self.work / "ansible-tmp"), **(environment or {})},
         )
+        self.outputs[label] = run.stdout + run.stderr
+        return run
 
     def access_keys(self) -> list[dict]:
         """The CAM user's keys as CAM lists them: AccessKeyId and Status."""
@@ -147,6 +203,19 @@ class Deployment:
         )
         return oci.read_image(layout, tag)
 
+    def container_id(self, host: str | None = None) -> str:
+        inspect = subprocess.run(
+            ["docker", "inspect", "--format", "{{.Id}}", self.container(host)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        return inspect.stdout.strip()
+
+    def container_log(self, host: str | None = None) -> str:
+        logs = subprocess.run(["docker", "logs", self.container(host)], capture_output=True, text=True, check=False)
+        return logs.stdout + logs.stderr
+
     def remove(self) -> None:
         for host in self.hosts:
             for name in (self.container(host), f"{self.container(host)}-candidate"):
@@ -175,4 +244,5 @@ def changed_tasks(run: subprocess.CompletedProcess) -> list[tuple[str, str]]:
 
 
 def output(run: subprocess.CompletedProcess, lines: int = 80) -> str:
+    """The last lines of a run's output, for an assertion message."""
     return "\n".join((run.stdout + run.stderr).splitlines()[-lines:])
