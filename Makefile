@@ -63,8 +63,10 @@ conformance: venv  ## distribution's storage driver suite against the COS driver
 	$(BIN)/pytest -q -n $(PYTEST_WORKERS) tests/conformance
 
 .PHONY: bench
-bench: venv  ## 1 GiB upload: COS driver vs cos-python-sdk-v5 vs one PUT, walk requests; writes docs/performance.md
+bench: venv  ## 1 GiB upload: COS driver vs cos-python-sdk-v5 vs one PUT, walk requests, registry_storage_sync vs rclone; writes docs/performance.md
+	tests/setup/system-packages.sh rclone
 	$(BIN)/python -m bench.storage_bench
+	$(BIN)/python -m bench.sync_bench
 
 .PHONY: emulator-tests
 emulator-tests: venv system  ## the emulator proven with real clients

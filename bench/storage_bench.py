@@ -94,19 +94,22 @@ def upload(variant: str, url: str, source: str) -> dict:
     return {"seconds": seconds}
 
 
-def measured(variant: str, url: str, source: str) -> dict:
-    """Run one upload in a child process; its peak RSS comes from the kernel's accounting of that child alone."""
-    argv = [sys.executable, "-m", "bench.storage_bench", "upload", variant, "--url", url, "--source", source]
-    child = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.PIPE)
+def run_child(what: str, argv: list[str], environment: dict | None = None) -> tuple[bytes, dict]:
+    """argv's output, with its peak RSS and CPU time from the kernel's accounting of that child alone (wait4)."""
+    child = subprocess.Popen(argv, cwd=ROOT, env=environment, stdout=subprocess.PIPE)
     output = child.stdout.read()
     status, usage = os.wait4(child.pid, 0)[1:]
     child.returncode = os.waitstatus_to_exitcode(status)
     if child.returncode != 0:
-        raise SystemExit(f"the {variant} upload failed (exit {child.returncode})")
-    result = json.loads(output)
-    result["max_rss_mib"] = usage.ru_maxrss / 1024
-    result["cpu_seconds"] = usage.ru_utime + usage.ru_stime
-    return result
+        raise SystemExit(f"{what} failed (exit {child.returncode}): {output[-2000:].decode(errors='replace')}")
+    return output, {"max_rss_mib": usage.ru_maxrss / 1024, "cpu_seconds": usage.ru_utime + usage.ru_stime}
+
+
+def measured(variant: str, url: str, source: str) -> dict:
+    """Run one upload in a child process, so that its peak RSS is its own."""
+    argv = [sys.executable, "-m", "bench.storage_bench", "upload", variant, "--url", url, "--source", source]
+    output, usage = run_child(f"the {variant} upload", argv)
+    return {**json.loads(output), **usage}
 
 
 # Walks: requests of one flat listing against one listing per directory.
@@ -227,10 +230,12 @@ def run(size: int, rounds: int, keys: int, output: Path) -> None:
         walks = compare_walks(url, keys)
     report = render(size, uploads, walks, machine())
     print(report)
-    from tests.support.doc_sections import DEPLOY_REQUESTS, section
+    from tests.support.doc_sections import DEPLOY_REQUESTS, STORAGE_SYNC, section
 
-    # The deploy's request counts come from the playbook tests; they stay.
-    kept = section(output.read_text(), DEPLOY_REQUESTS) if output.exists() else ""
+    # Sections other generators write stay: the deploy's request counts (the playbook tests) and the copy against
+    # rclone (bench/sync_bench.py).
+    text = output.read_text() if output.exists() else ""
+    kept = "\n".join(filter(None, (section(text, name) for name in (DEPLOY_REQUESTS, STORAGE_SYNC))))
     output.write_text(report + ("\n" + kept if kept else ""))
 
 

@@ -28,54 +28,6 @@ description:
     aborted, whether the checks pass, fail or are interrupted.
 author: cosops.registry contributors (@cosops)
 options:
-  secretid:
-    description:
-      - The SecretId the registry uses, as in the registry's C(storage.cos.secretid).
-      - Without O(secretid) and O(secretkey), the checks use the keys of the common credential sources, in order
-        O(secret_id) (E(TENCENTCLOUD_SECRET_ID)), O(profile), the CVM instance role, with O(assume_role) on top;
-        temporary keys are renewed while the checks run.
-    type: str
-  secretkey:
-    description:
-      - The SecretKey that belongs to O(secretid). Never logged.
-      - Defaults to O(secret_key) (and so to E(TENCENTCLOUD_SECRET_KEY)) when O(secretid) is set.
-    type: str
-  region:
-    description:
-      - The bucket's region, as in the registry's C(storage.cos.region), for example V(ap-guangzhou).
-      - If not set, the value of the E(TENCENTCLOUD_REGION) environment variable is used.
-    type: str
-  bucket:
-    description:
-      - The bucket, C(<name>-<appid>), as in the registry's C(storage.cos.bucket).
-    type: str
-    required: true
-  rootdirectory:
-    description:
-      - The prefix inside the bucket under which the registry keeps its data; empty for the bucket root.
-    type: str
-    default: ""
-  chunksize:
-    description:
-      - Multipart part size in bytes, between 5242880 (5 MiB) and 104857600 (100 MiB).
-    type: int
-    default: 16777216
-  maxconcurrency:
-    description:
-      - Most multipart parts in flight at once.
-    type: int
-    default: 10
-  secure:
-    description:
-      - Use HTTPS. Picks the scheme when O(endpoint) has none.
-    type: bool
-    default: true
-  endpoint:
-    description:
-      - Where to reach COS instead of the public endpoint, for private endpoints and the bundled emulator.
-      - A URL whose host is an IP address is where requests are sent; they keep the bucket's virtual-host name.
-      - Defaults to O(cos_endpoint).
-    type: str
   driver:
     description:
       - The registry's storage driver. V(s3) (the stock C(registry:3) and C(registry:2) images) sends O(objectacl) and
@@ -121,6 +73,7 @@ options:
     choices: [error, warning]
     default: error
 extends_documentation_fragment:
+  - cosops.registry.registry_storage
   - cosops.registry.common
 attributes:
   check_mode:
@@ -216,10 +169,12 @@ skipped:
   sample: [read_write, multipart, move, presigned_url]
 """
 
-from ansible_collections.cosops.registry.plugins.module_utils.client import Connection, CosApi
-from ansible_collections.cosops.registry.plugins.module_utils.cos_driver import CosDriver, DriverConfig
 from ansible_collections.cosops.registry.plugins.module_utils.errors import ValidationError
 from ansible_collections.cosops.registry.plugins.module_utils.module import TencentCloudModule
+from ansible_collections.cosops.registry.plugins.module_utils.registry_storage import (
+    REGISTRY_STORAGE_SPEC,
+    storage_driver,
+)
 from ansible_collections.cosops.registry.plugins.module_utils.s3_driver import (
     NO_STORAGE_CLASS,
     OBJECT_ACLS,
@@ -235,56 +190,13 @@ from ansible_collections.cosops.registry.plugins.module_utils.storage_check impo
 )
 
 
-def registry_keys(module: TencentCloudModule) -> tuple:
-    """The registry's own keys when given; else the current keys of the common credential sources."""
-    params = module.params
-    if params["secretid"] or params["secretkey"]:
-        secret_id = params["secretid"] or params["secret_id"]
-        secret_key = params["secretkey"] or params["secret_key"]
-        if not secret_id or not secret_key:
-            raise ValidationError("secretid and secretkey (or secret_id and secret_key) must be set together.")
-        return secret_id, secret_key, params["security_token"]
-    return module.connection.credential.get_credential_info()
-
-
-def driver_config(module: TencentCloudModule) -> DriverConfig:
-    params = module.params
-    secret_id, secret_key, token = registry_keys(module)
-    return DriverConfig.from_parameters(
-        {
-            "secretid": secret_id,
-            "secretkey": secret_key,
-            "region": module.connection.require_region(),
-            "bucket": params["bucket"],
-            "rootdirectory": params["rootdirectory"],
-            "chunksize": params["chunksize"],
-            "maxconcurrency": params["maxconcurrency"],
-            "secure": params["secure"],
-            "endpoint": params["endpoint"] or params["cos_endpoint"],
-            "security_token": token,
-        }
-    )
-
-
-def check_connection(module: TencentCloudModule, config: DriverConfig) -> Connection:
-    """Static registry keys as given; otherwise the module's sources, so temporary keys are renewed during the checks."""
-    params = module.params
-    if params["secretid"] or params["secretkey"]:
-        return config.connection(
-            timeout=params["timeout"], retries=params["retries"], validate_certs=params["validate_certs"]
-        )
-    return module.connection.moved(config.region, config.endpoint_url())
-
-
 def run(module: TencentCloudModule) -> dict:
     params = module.params
-    config = driver_config(module)
-    smoke_size = params["smoke_size"] if params["smoke_size"] is not None else default_smoke_size(config.chunksize)
+    headers = upload_headers(params["objectacl"], params["storageclass"]) if params["driver"] == "s3" else {}
+    driver = storage_driver(module, upload_headers=headers)
+    smoke_size = params["smoke_size"] if params["smoke_size"] is not None else default_smoke_size(params["chunksize"])
     if smoke_size < 1:
         raise ValidationError(f"smoke_size {smoke_size} must be at least 1 byte.")
-    connection = check_connection(module, config)
-    headers = upload_headers(params["objectacl"], params["storageclass"]) if params["driver"] == "s3" else {}
-    driver = CosDriver(config, CosApi(connection, config.region, pool_size=config.maxconcurrency + 1), headers)
     stop_on_signals()
     result = check_storage(driver, params["checks"], smoke_size, module.check_mode)
     if fails(result, params["fail_on"]):
@@ -295,14 +207,7 @@ def run(module: TencentCloudModule) -> dict:
 def main() -> None:
     module = TencentCloudModule(
         argument_spec={
-            "secretid": {"type": "str", "no_log": False},
-            "secretkey": {"type": "str", "no_log": True},
-            "bucket": {"type": "str", "required": True},
-            "rootdirectory": {"type": "str", "default": ""},
-            "chunksize": {"type": "int", "default": 16777216},
-            "maxconcurrency": {"type": "int", "default": 10},
-            "secure": {"type": "bool", "default": True},
-            "endpoint": {"type": "str"},
+            **REGISTRY_STORAGE_SPEC,
             "driver": {"type": "str", "choices": ["s3", "cos"], "default": "s3"},
             "objectacl": {"type": "str", "choices": list(OBJECT_ACLS), "default": "private"},
             "storageclass": {"type": "str", "choices": list(STORAGE_CLASSES), "default": NO_STORAGE_CLASS},

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the tests need, only those that are missing.
+# Installs the Debian packages the tests need, or those named as arguments (`make bench` asks for rclone), only those
+# that are missing.
 set -euo pipefail
 
-packages=(docker.io podman runc skopeo docker-registry haproxy uidmap fuse-overlayfs shellcheck)
+packages=("$@")
+[ ${#packages[@]} -gt 0 ] || packages=(docker.io podman runc skopeo docker-registry haproxy uidmap fuse-overlayfs shellcheck)
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

@@ -7,6 +7,8 @@ from pathlib import Path
 
 # docs/performance.md: written by `make bench`, with this section from tests/playbooks/test_deploy_requests.py.
 DEPLOY_REQUESTS = "deploy requests"
+# docs/performance.md: registry_storage_sync against rclone, from bench/sync_bench.py.
+STORAGE_SYNC = "storage sync vs rclone"
 
 
 def _pattern(name: str) -> re.Pattern:
