@@ -177,7 +177,8 @@ def get_policy(cam, policy_id: int) -> dict:
 def list_access_keys(cam, uin: int) -> list:
     """The user's keys (AccessKeyId, Status, CreateTime, Description), oldest first."""
     keys = cam.call("ListAccessKeys", {"TargetUin": int(uin)}).get("AccessKeys") or []
-    return sorted(keys, key=lambda key: (key.get("CreateTime") or "", key["AccessKeyId"]))
+    # CreateTime has whole seconds: keys made in the same second keep CAM's order (a stable sort), not their ids'.
+    return sorted(keys, key=lambda key: key.get("CreateTime") or "")
 
 
 def keys_last_used(cam, key_ids: list) -> dict:
