@@ -65,4 +65,8 @@ def test_role_alone_and_playbooks_share_the_http_secret_of_a_storage(emulator_se
         },
     )
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
-    assert [path.name for path in (tmp_path / ".registry").iterdir()] == [f"{BUCKET}_registry-http-secret"]
+    state = tmp_path / ".registry"
+    secret = f"{BUCKET}_registry-http-secret"
+    # One secret file for both ways, and no vault secret in this run: plain and named in the directory's .gitignore.
+    assert sorted(path.name for path in state.iterdir()) == [".gitignore", secret]
+    assert f"/{secret}" in (state / ".gitignore").read_text().splitlines()
