@@ -54,7 +54,7 @@ options:
   checks:
     description:
       - Which checks to run. In check mode only those that read (V(credentials), V(bucket), V(addressing),
-        V(listing), V(lifecycle)) run; the others are listed in RV(skipped).
+        V(listing), V(lifecycle)) run; the others are listed in RV(not_run).
     type: list
     elements: str
     choices: [credentials, bucket, addressing, listing, read_write, multipart, move, presigned_url, lifecycle]
@@ -79,7 +79,7 @@ attributes:
   check_mode:
     description: In check mode only the checks that read run; nothing is written.
     support: partial
-    details: The checks that write (read_write, multipart, move, presigned_url) are skipped and listed in RV(skipped).
+    details: The checks that write (read_write, multipart, move, presigned_url) are skipped and listed in RV(not_run).
   diff_mode:
     description: Has nothing to show as a diff; it leaves nothing changed.
     support: none
@@ -161,8 +161,10 @@ summary:
   returned: always
   type: str
   sample: "registry-1250000000/registry: all 9 checks passed; multipart upload at 84.1 MB/s"
-skipped:
-  description: Checks not run, because of check mode or because an earlier check showed they could not succeed.
+not_run:
+  description:
+    - Checks not run, because of check mode or because an earlier check showed they could not succeed.
+    - Named so, not C(skipped), because Ansible reads a C(skipped) key as a skipped task.
   returned: always
   type: list
   elements: str
