@@ -137,11 +137,16 @@ def deploy(deployments, host: str, rejects_path_style: bool, extra_vars: dict | 
     return deployment
 
 
+# The pinned suite runs 329 (registry:2) and 344 (registry:3) tests with SUITE_SETTINGS; one cut short by a crash or
+# the timeout runs far fewer, and its few failures must not pass for conformance.
+MINIMUM_RUN = 300
+
+
 def check_conformance(deployment: Deployment, host: str, work: Path, image: str, world: str, upstream: dict) -> None:
     """Runs the suite; every failure must be one of `upstream` (test name: cause and issue). Writes the figures."""
     results = work / "results"
     result = run_suite(deployment, host, results)
-    assert result.run > 0, f"the suite ran no test; see {results}"
+    assert result.run >= MINIMUM_RUN, f"the suite ran {result.run} tests, fewer than {MINIMUM_RUN}; see {results}"
     assert not unexplained(
         result, upstream
     ), f"failures not known upstream: {unexplained(result, upstream)}; see {results / 'report.html'}"

@@ -106,6 +106,14 @@ def test_check_fails_when_the_registry_is_down(deployment):
     assert f"Failed: {HOST}: unhealthy" in run.stdout + run.stderr
 
 
+def test_check_reports_a_storage_the_registry_host_cannot_reach(deployment):
+    # Nothing listens on the discard port of loopback: the check's first request from the host fails.
+    run = deployment.playbook("check.yml", extra_vars={"cosops_storage_check_endpoint": "http://127.0.0.1:9"})
+    assert run.returncode != 0
+    assert f"Failed: {HOST}: storage" in run.stdout + run.stderr, output(run)
+    assert "1 failed (credentials)" in run.stdout, output(run)
+
+
 def test_rotation_changes_nothing_when_a_registry_host_does_not_answer(deployment, tmp_path):
     inventory = deployment.inventory_content()
     # Nothing listens on the discard port of loopback.

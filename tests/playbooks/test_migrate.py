@@ -1,6 +1,7 @@
 """migrate.yml end to end: Debian's docker-registry with the filesystem driver, filled by skopeo, is copied into the
 emulator while it serves, restarted read-only by cosops_migrate_readonly_command for the final copy, and the registry
-deploy.yml then deploys serves the same catalog, tags and digests, pulled back byte for byte."""
+deploy.yml then deploys serves the same catalog, tags and digests, pulled back byte for byte. The old registry's last
+push, just before it turns read-only, moves a tag that the earlier copies already wrote: the final copy follows it."""
 
 from __future__ import annotations
 
@@ -26,6 +27,8 @@ IMAGES = {
     ("tools/a/b", "latest"): (128 * KIB,),
 }
 HTTP_TIMEOUT = 30
+# (moved tag, the image it points at after the last push)
+MOVED = (("team/web", "v2"), ("team/web", "v1"))
 
 
 @pytest.fixture(scope="module")
@@ -67,8 +70,12 @@ def migration(deployments, old, pushed):
     inventory["all"]["children"]["old_registry"] = {"hosts": {OLD_HOST: dict(local)}}
     inventory_file = deployment.work / "migrate-inventory.yml"
     inventory_file.write_text(yaml.safe_dump(inventory, sort_keys=False))
+    (repository, tag), (source_repository, source_tag) = MOVED
+    retag = ["skopeo", "copy", "--src-tls-verify=false", "--dest-tls-verify=false"]
+    retag += [f"docker://{address(old)}/{source_repository}:{source_tag}", f"docker://{address(old)}/{repository}:{tag}"]
+    readonly = [sys.executable, HELPER, str(old), "readonly"]
     extra_vars = {
-        "cosops_migrate_readonly_command": shlex.join([sys.executable, HELPER, str(old), "readonly"]),
+        "cosops_migrate_readonly_command": shlex.join(["sh", "-c", f"{shlex.join(retag)} && {shlex.join(readonly)}"]),
         "cosops_migrate_src_path": str(old_registry.data_directory(old)),
         "cosops_migrate_old_url": f"http://{address(old)}",
     }
@@ -92,6 +99,8 @@ def test_migration_passes_and_reports_every_copy_and_a_match(migration):
         assert re.search(rf"{name} pass: copied \d+ objects", run.stdout), output(run)
     # Nothing was pushed during the copies: the later passes find everything there.
     assert re.search(r"second pass: copied 0 objects", run.stdout), output(run)
+    # The push before the read-only restart: the moved tag's current link and its new index entry.
+    assert re.search(r"final pass: copied 2 objects", run.stdout), output(run)
     # The old catalog comes one repository per page: every tag counted means every page was read.
     assert f"compared: {len(IMAGES)} tags, {len(IMAGES)} digests; the registries match" in run.stdout, output(run)
 
@@ -103,7 +112,8 @@ def test_new_registry_serves_every_image_byte_for_byte(migration, pushed, tmp_pa
     for repository, tag in IMAGES:
         expected.setdefault(repository, []).append(tag)
     assert catalog(deployment.url(NEW_HOST)) == expected
-    for (repository, tag), image in pushed.items():
+    served = {**pushed, MOVED[0]: pushed[MOVED[1]]}
+    for (repository, tag), image in served.items():
         layout = tmp_path / f"{repository.replace('/', '-')}-{tag}"
         pulled = deployment.pull(deployment.address(NEW_HOST), f"{repository}:{tag}", layout, tag)
         assert pulled.manifest_digest == image.manifest_digest

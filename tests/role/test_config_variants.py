@@ -294,7 +294,8 @@ def test_cos_variant_parses_up_to_the_driver(emulator_server, rendered, tmp_path
 
 
 def test_distribution_3_gets_virtual_hosted_style_and_redis_addrs(emulator_server, rendered, tmp_path):
-    """registry:3 is not available offline, so this variant is checked as rendered, not served."""
+    """The keys only distribution v3 reads, as rendered; molecule and tests/emulator/test_registry.py serve registry:3
+    from the role's configuration."""
     settings = {
         **rendered["minimal"]["settings"],
         "registry_image": "registry:3.0.0",
