@@ -23,6 +23,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
 
+from ansible_collections.cosops.registry.plugins.module_utils.bucket import read_setting, require_region
 from ansible_collections.cosops.registry.plugins.module_utils.cos import (
     as_list,
     delete_objects,
@@ -31,7 +32,7 @@ from ansible_collections.cosops.registry.plugins.module_utils.cos import (
     objects,
 )
 from ansible_collections.cosops.registry.plugins.module_utils.cos_driver import READ_CHUNK, CosDriver
-from ansible_collections.cosops.registry.plugins.module_utils.errors import ValidationError
+from ansible_collections.cosops.registry.plugins.module_utils.errors import TencentCloudError, ValidationError
 from ansible_collections.cosops.registry.plugins.module_utils.storage_sync_plan import (
     BLOB,
     DELETE_ORDER,
@@ -114,7 +115,12 @@ class CosSource:
         self.description = f"{driver.bucket}/{driver.config.rootdirectory}".rstrip("/")
 
     def entries(self) -> list:
-        return links_first_listing(self.driver)
+        try:
+            return links_first_listing(self.driver)
+        except TencentCloudError as error:
+            if error.code == "NoSuchBucket":
+                require_region(self.driver.api, self.driver.bucket, self.driver.api.region, "src_cos.region")
+            raise
 
     def open(self, path: str):
         return self.driver.reader(path)
@@ -160,7 +166,7 @@ def copy_parallel(copy, entries: list, workers: int) -> list:
 
 
 class StorageSync:
-    def __init__(self, source, target: CosDriver, overwrite_tags: bool = False, delete_extraneous: bool = False):
+    def __init__(self, source, target: CosDriver, warn, overwrite_tags: bool = False, delete_extraneous: bool = False):
         self.source = source
         self.target = target
         self.overwrite_tags = overwrite_tags
@@ -169,6 +175,7 @@ class StorageSync:
         self.workers = target.config.maxconcurrency
         self.seconds = {"listing": 0.0, "blobs": 0.0, "links": 0.0, "tags": 0.0, "delete": 0.0}
         self.verified: list = []
+        self.warn = warn
         # Paths at the target: its listing, then what this run wrote; a tag is written only once its manifest is here.
         self.known: set = set()
         self.known_lock = threading.Lock()
@@ -176,7 +183,7 @@ class StorageSync:
 
     def run(self, check_mode: bool) -> dict:
         started = time.monotonic()
-        plan = self.timed("listing", self.plan)
+        plan = self.timed("listing", lambda: self.plan(check_mode))
         aborted = 0
         if not check_mode:
             aborted = self.timed("listing", lambda: self.abort_stale_uploads(plan))
@@ -193,8 +200,11 @@ class StorageSync:
         finally:
             self.seconds[phase] += time.monotonic() - started
 
-    def plan(self) -> Plan:
-        target = {entry.path: entry for entry in listing(self.target)}
+    def plan(self, check_mode: bool) -> Plan:
+        listed = read_setting(
+            self.target.api, self.target.bucket, lambda _api, _bucket: listing(self.target), [], check_mode, self.warn
+        )
+        target = {entry.path: entry for entry in listed}
         self.known = set(target)
         return plan_sync(self.source.entries(), target, self.overwrite_tags)
 

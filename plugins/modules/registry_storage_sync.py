@@ -28,6 +28,8 @@ description:
     reported unless O(overwrite_tags=true). Objects are written whole (one PUT, or a multipart upload completed only
     once its digest matched); an interrupted run aborts its multipart uploads, and a run after one that was killed
     aborts what that run left and finishes the job.
+  - A target bucket that exists in another region fails the task naming that region; in check mode, a target bucket
+    that does not exist yet (an earlier task only pretended to create it) is taken as empty, with a warning.
   - Runs on the host that can read the source. Long copies work with C(async) and C(poll).
 author: cosops.registry contributors (@cosops)
 options:
@@ -245,7 +247,7 @@ def run(module: TencentCloudModule) -> dict:
     target = storage_driver(module)
     source = source or cos_source(module, target)
     stop_on_signals()
-    sync = StorageSync(source, target, params["overwrite_tags"], params["delete_extraneous"])
+    sync = StorageSync(source, target, module.warn, params["overwrite_tags"], params["delete_extraneous"])
     try:
         return sync.run(module.check_mode)
     except SyncError as error:
