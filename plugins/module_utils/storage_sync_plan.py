@@ -6,10 +6,14 @@ skip decision against one listing of the target, and the phases. Pure: no SDK, n
 The order is what keeps a registry reading the target consistent while the copy runs: every blob first, then each
 repository's layer links and manifest revisions, and tag links last, a tag's `current` link before its index entry
 (a tag is listed as soon as its directory exists).
+
+A tag link is read when it is written, possibly long after the listing: by then the source's tag may name a manifest
+this run never saw. Such a tag is not written (tag_is_ready) and is left to the next run.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 V2_ROOT = "/docker/registry/v2"
@@ -35,6 +39,9 @@ PHASES = {
 # Deletes of extraneous objects go the other way, so that no tag is left pointing at something already removed.
 DELETE_ORDER = tuple(reversed(ORDER))
 COPY, SKIP, CONFLICT = "copy", "skip", "conflict"
+TAG_KINDS = (TAG_LINK, TAG_INDEX)
+# What a link holds: `<algorithm>:<hex>`, as distribution writes it.
+LINK_DIGEST = re.compile(r"([a-z0-9]+):([a-f0-9]{32,})")
 
 
 @dataclass(frozen=True)
@@ -86,6 +93,34 @@ def classify(path: str) -> Kind:
         if len(rest) == 6 and rest[2] == "index" and rest[5] == "link":
             return Kind(TAG_INDEX, repository=repository, tag=rest[1])
     return Kind(OTHER, repository=repository)
+
+
+def blob_path(digest: str) -> str:
+    algorithm, hexdigest = digest.split(":", 1)
+    return f"{V2_ROOT}/blobs/{algorithm}/{hexdigest[:2]}/{hexdigest}/data"
+
+
+def revision_path(repository: str, digest: str) -> str:
+    algorithm, hexdigest = digest.split(":", 1)
+    return f"{V2_ROOT}/repositories/{repository}/_manifests/revisions/{algorithm}/{hexdigest}/link"
+
+
+def current_tag_path(repository: str, tag: str) -> str:
+    return f"{V2_ROOT}/repositories/{repository}/_manifests/tags/{tag}/current/link"
+
+
+def tag_is_ready(path: str, link: bytes, known: set) -> bool:
+    """Whether a tag link (current or index) with content `link` may be written to a target holding the paths `known`:
+    the manifest it names must already be there, as that repository's revision link and as a blob. An index entry also
+    waits for its tag's current link, as it makes the tag listed. A link that names no digest is never ready."""
+    match = LINK_DIGEST.fullmatch(link.decode("ascii", "replace").strip())
+    if not match:
+        return False
+    kind = classify(path)
+    needed = {revision_path(kind.repository, match.group(0)), blob_path(match.group(0))}
+    if kind.name == TAG_INDEX:
+        needed.add(current_tag_path(kind.repository, kind.tag))
+    return needed <= known
 
 
 def decide(kind: str, source: Entry, target: Entry | None, overwrite_tags: bool) -> str:

@@ -15,6 +15,10 @@ description:
   - Writes blob data first, then each repository's layer links and manifest revisions, and tag links last, so that a
     registry reading the target while the copy runs never lists a tag whose manifest or blobs are missing.
     Unfinished uploads (C(_uploads)) are not copied.
+  - The source may keep taking pushes. Its links (C(repositories/)) are listed before its blobs (C(blobs/)), since a
+    registry writes blobs before the links naming them. A tag link is read when it is written; one that names a
+    manifest not at the target by then (the tag moved at the source after the listing) is not written but listed in
+    RV(tags_deferred), for the next run to copy.
   - Computes every blob's sha256 while reading it; a blob whose bytes do not match the digest it is stored under is
     never copied, and the task fails naming it before any link or tag is written.
   - Compares the source with one flat listing of the target (about one request per 1000 objects), not a request per
@@ -24,6 +28,8 @@ description:
     reported unless O(overwrite_tags=true). Objects are written whole (one PUT, or a multipart upload completed only
     once its digest matched); an interrupted run aborts its multipart uploads, and a run after one that was killed
     aborts what that run left and finishes the job.
+  - A target bucket that exists in another region fails the task naming that region; in check mode, a target bucket
+    that does not exist yet (an earlier task only pretended to create it) is taken as empty, with a warning.
   - Runs on the host that can read the source. Long copies work with C(async) and C(poll).
 author: cosops.registry contributors (@cosops)
 options:
@@ -88,7 +94,9 @@ extends_documentation_fragment:
   - cosops.registry.common
 attributes:
   check_mode:
-    description: Lists the source and the target and reports what would be copied and deleted; writes nothing.
+    description:
+      - Lists the source and the target and reports what would be copied and deleted; writes nothing.
+      - Tag links are not read, so RV(tags_deferred) is empty.
     support: full
   diff_mode:
     description: Reports figures, not a diff.
@@ -96,8 +104,9 @@ attributes:
 notes:
   - The memory used stays near O(chunksize) x (O(maxconcurrency) + 1); objects smaller than O(chunksize) are copied
     O(maxconcurrency) at a time, larger blobs one after another with O(maxconcurrency) parts in flight.
-  - A registry that keeps writing to the source during the copy may add objects the copy does not see; run again
-    after making the source read-only to take them (C(docs/playbook-migrate.md)).
+  - A registry that keeps writing to the source during the copy may add objects the copy does not see, and may move
+    tags to manifests it did not copy (RV(tags_deferred)); run again after making the source read-only to take them
+    (C(docs/playbook-migrate.md)).
 seealso:
   - module: cosops.registry.registry_storage_check
 """
@@ -171,6 +180,16 @@ tags_overwritten:
   type: list
   elements: str
   sample: []
+tags_deferred:
+  description:
+    - Tags (C(repository:tag)) whose link, read when it was to be written, named a manifest that was not at the target
+      (neither in its listing nor copied by this run), because the tag moved at the source after the listing. They
+      were not written (neither their C(current) link nor their index entries); the next run copies them.
+    - Not counted in RV(copied). Empty in check mode.
+  returned: always
+  type: list
+  elements: str
+  sample: ["team/app:latest"]
 aborted_uploads:
   description: Multipart uploads an earlier, killed run left on blobs this run wrote, aborted.
   returned: always
@@ -228,7 +247,7 @@ def run(module: TencentCloudModule) -> dict:
     target = storage_driver(module)
     source = source or cos_source(module, target)
     stop_on_signals()
-    sync = StorageSync(source, target, params["overwrite_tags"], params["delete_extraneous"])
+    sync = StorageSync(source, target, module.warn, params["overwrite_tags"], params["delete_extraneous"])
     try:
         return sync.run(module.check_mode)
     except SyncError as error:

@@ -1,8 +1,9 @@
 """registry_storage_sync with real programs: Debian's docker-registry with the filesystem driver, filled by skopeo, is
 copied into the emulator by the module (run through `ansible`), and a docker-registry with the s3 driver reading the
 copy serves every image back byte for byte. Also: a corrupt blob is refused, a registry reading the target while the
-copy runs never fails a tag it lists, an interrupted copy leaves nothing behind and a re-run finishes it, and a copy
-from one bucket to another. No containers: every registry is a local process."""
+copy runs never fails a tag it lists, a tag moved at the source during the copy is left for the next run, an
+interrupted copy leaves nothing behind and a re-run finishes it, and a copy from one bucket to another. No containers: every registry is a local process.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +20,12 @@ from pathlib import Path
 import pytest
 import requests
 
+from ansible_collections.cosops.registry.plugins.module_utils.cos_driver import CosDriver, DriverConfig
+from ansible_collections.cosops.registry.plugins.module_utils.storage_sync import (
+    CosSource,
+    FilesystemSource,
+    StorageSync,
+)
 from tests.collection_path import COLLECTIONS_DIR
 from tests.emulator.control import EmulatorControl
 from tests.reliability.registry_client import MANIFEST_ACCEPT, same_image
@@ -224,6 +231,94 @@ def test_registry_reading_the_target_never_fails_a_tag_it_lists(emulator, contro
     assert not poller.failures, poller.failures[:5]
     # The poller overlapped the tag phase: it saw tags before the copy had ended.
     assert seen_during_copy, f"no tag was listed during the copy ({poller.polls} polls)"
+
+
+def target_driver(emulator, bucket: str, rootdirectory: str = ROOT) -> CosDriver:
+    parameters = {
+        "secretid": emulator.iam.root_secret_id,
+        "secretkey": emulator.iam.root_secret_key,
+        "region": REGION,
+        "bucket": bucket,
+        "endpoint": emulator.url,
+        **sync_arguments(bucket, rootdirectory=rootdirectory),
+    }
+    return CosDriver(DriverConfig.from_parameters(parameters))
+
+
+class PushedAfterListing(FilesystemSource):
+    """The source directory, which takes a push (push()) right after the sync has listed it."""
+
+    def __init__(self, root: Path, push):
+        super().__init__(str(root))
+        self.push = push
+
+    def entries(self) -> list:
+        listed = super().entries()
+        self.push()
+        return listed
+
+
+def test_tag_moved_at_the_source_during_the_copy_waits_for_the_next_run(emulator, source, bucket, tmp_path):
+    moved = oci.write_image(tmp_path / "moved", "v1", (256 * 1024,))
+
+    def push_moved_tag():
+        config = registry.registry_config({"filesystem": {"rootdirectory": str(source.root)}}, processes.free_port())
+        with registry.run_registry(config, tmp_path / "source-again") as running:
+            registry.push(moved.reference, running, "team/api:v1")
+
+    warnings: list = []
+    copied = StorageSync(
+        PushedAfterListing(source.root, push_moved_tag), target_driver(emulator, bucket), warnings.append
+    )
+    result = copied.run(check_mode=False)
+    assert result["tags_deferred"] == ["team/api:v1"] and not warnings, result
+    assert "1 tags moved at the source" in result["summary"], result["summary"]
+    assert not [key for key in keys(emulator, bucket) if "/team/api/_manifests/tags/v1/" in key], "v1 was written"
+
+    # The target's registry lists only tags that resolve: v1 is not listed at all, v2 is whole.
+    with serving(emulator, bucket, tmp_path / "target") as running:
+        poller = TagPoller(running.url)
+        poller.poll()
+    assert not poller.failures, poller.failures
+    assert "team/api:v1" not in poller.tags_seen and "team/api:v2" in poller.tags_seen, poller.tags_seen
+
+    rerun = sync(emulator, bucket, source)
+    assert not rerun.get("failed") and rerun["tags_deferred"] == [], rerun
+    assert rerun["copied"]["by_kind"]["tag_link"]["objects"] == 1, rerun
+    source.images[("team/api", "v1")] = moved
+    with serving(emulator, bucket, tmp_path / "target-again") as running:
+        assert_pulls_back(running, source, tmp_path / "again")
+
+
+def is_links_first(paths: list) -> bool:
+    """Every repositories/ path before every blobs/ path: each link read before the blobs a registry writes ahead of
+    it."""
+    blobs = [index for index, path in enumerate(paths) if "/v2/blobs/" in path]
+    links = [index for index, path in enumerate(paths) if "/v2/repositories/" in path]
+    return bool(blobs and links) and max(links) < min(blobs)
+
+
+def test_sources_are_listed_links_before_blobs(emulator, source, bucket):
+    from_directory = [entry.path for entry in FilesystemSource(str(source.root)).entries()]
+    assert is_links_first(from_directory), from_directory
+    for repository in {repository for repository, _tag in source.images}:
+        # Inside a repository: tags, then manifest revisions, then layer links.
+        sections = [
+            section
+            for path in from_directory
+            if f"/repositories/{repository}/_" in path
+            for section in ("/_manifests/tags/", "/_manifests/revisions/", "/_layers/")
+            if section in path
+        ]
+        assert sections == sorted(sections, key=["/_manifests/tags/", "/_manifests/revisions/", "/_layers/"].index)
+
+    assert not sync(emulator, bucket, source).get("failed")
+    # A file outside blobs/ and repositories/ is listed too.
+    client = clients.cos_client(emulator.url, emulator.iam.root_secret_id, emulator.iam.root_secret_key)
+    client.put_object(Bucket=bucket, Key=f"{ROOT.strip('/')}/docker/registry/v2/elsewhere/file", Body=b"x")
+    from_bucket = [entry.path for entry in CosSource(target_driver(emulator, bucket)).entries()]
+    assert is_links_first(from_bucket), from_bucket
+    assert sorted(from_bucket) == sorted([*from_directory, "/docker/registry/v2/elsewhere/file"])
 
 
 def start_sync(emulator, bucket: str, source: FilledRegistry, directory: Path) -> subprocess.Popen:

@@ -22,6 +22,7 @@ from ansible_collections.cosops.registry.plugins.module_utils.storage_sync_plan 
     classify,
     decide,
     plan_sync,
+    tag_is_ready,
 )
 
 HEX = "ab" + "0" * 62
@@ -121,3 +122,35 @@ def test_by_kind_counts_objects_and_bytes():
     assert (figures["objects"], figures["bytes"]) == (3, 86)
     assert figures["by_kind"][BLOB] == {"objects": 2, "bytes": 15}
     assert figures["by_kind"][LAYER_LINK] == {"objects": 0, "bytes": 0}
+
+
+MANIFEST = f"sha256:{HEX}".encode()
+MANIFEST_THERE = {BLOB_PATH, REVISION_PATH}
+
+
+def test_tag_is_written_once_its_manifest_revision_and_blob_are_at_the_target():
+    assert tag_is_ready(TAG_PATH, MANIFEST, MANIFEST_THERE)
+    assert tag_is_ready(TAG_PATH, MANIFEST + b"\n", MANIFEST_THERE)
+
+
+def test_tag_index_entry_waits_for_its_current_link_too():
+    assert not tag_is_ready(INDEX_PATH, MANIFEST, MANIFEST_THERE)
+    assert tag_is_ready(INDEX_PATH, MANIFEST, MANIFEST_THERE | {TAG_PATH})
+
+
+@pytest.mark.parametrize(
+    "link, known",
+    [
+        # The tag moved at the source to a manifest this run never copied.
+        (f"sha256:{OTHER_HEX}".encode(), MANIFEST_THERE),
+        # The manifest's blob is there, but not as a revision of this repository.
+        (MANIFEST, {BLOB_PATH, f"{V2}/repositories/team/other/_manifests/revisions/sha256/{HEX}/link"}),
+        # The revision link is there, its blob is not.
+        (MANIFEST, {REVISION_PATH}),
+        (b"", MANIFEST_THERE),
+        (b"not a digest", MANIFEST_THERE),
+    ],
+    ids=["moved", "other-repository", "no-blob", "empty", "garbage"],
+)
+def test_tag_naming_a_manifest_missing_at_the_target_is_deferred(link, known):
+    assert not tag_is_ready(TAG_PATH, link, known)
