@@ -29,6 +29,8 @@ options:
       cos_bucket_option: A bucket name with or without C(-<appid>) (see P(cosops.registry.cos_bucket_option#test)).
       cos_region: A COS region name (see P(cosops.registry.cos_region#test)).
       loopback_address: An address only this machine reaches (see P(cosops.registry.loopback_address#test)).
+      registry_protected: A registry no other machine may push to anonymously (see
+        P(cosops.registry.registry_protected#test)).
       registry_root: A registry root directory (see P(cosops.registry.registry_root#test)).
   region:
     description: For V(cos_bucket_name) and V(cos_bucket_option), the bucket's region, so that the length of its host is checked too.

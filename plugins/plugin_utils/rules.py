@@ -15,7 +15,10 @@ from ansible_collections.cosops.registry.plugins.module_utils.naming import (
     validate_region,
     validate_registry_root,
 )
-from ansible_collections.cosops.registry.plugins.module_utils.network import validate_loopback_address
+from ansible_collections.cosops.registry.plugins.module_utils.network import (
+    validate_loopback_address,
+    validate_protected_registry,
+)
 
 RULES = {
     "cos_appid": validate_appid,
@@ -23,6 +26,7 @@ RULES = {
     "cos_bucket_option": validate_bucket_name,
     "cos_region": validate_region,
     "loopback_address": validate_loopback_address,
+    "registry_protected": validate_protected_registry,
     "registry_root": validate_registry_root,
 }
 

@@ -78,3 +78,17 @@ def test_controller_key_is_refused_on_another_bucket(controlled):
             Bucket=f"other-{deployment.emulator.appid}"
         )
     assert raised.value.get_error_code() == "AccessDenied"
+
+
+def test_rotation_without_a_vault_secret_keeps_the_key_file_out_of_git(controlled):
+    """Once the secrets are decrypted and the playbooks run without a vault secret, the rotated key file is plain,
+    0600 and named in .gitignore, as deploy.yml leaves it."""
+    deployment, key = controlled
+    vault = VaultLib([("default", VaultSecret(VAULT_PASSWORD))])
+    for path in (deployment.key_file, deployment.http_secret_file):
+        path.write_bytes(vault.decrypt(path.read_bytes()))
+    deployment.vault_options = ()
+    as_controller(controlled, "rotate_credentials.yml")
+    assert yaml.safe_load(deployment.key_file.read_text())["secret_id"] == deployment.access_keys()[0]["AccessKeyId"]
+    assert deployment.key_file.stat().st_mode & 0o777 == 0o600
+    assert f"/{deployment.key_file.name}" in (deployment.key_file.parent / ".gitignore").read_text().splitlines()

@@ -48,7 +48,10 @@ SECTIONS = {
         ("least_privilege_denied", "bucket-configuration and outside-the-root requests of the same key, all denied"),
     ],
     "Protection": [
-        ("anonymous_exposures_refused", "anonymous registries on a network address the role refused before any change"),
+        (
+            "anonymous_exposures_refused",
+            "anonymous registries on a network address deploy.yml refused with no write at all",
+        ),
         (
             "controller_denials_proven",
             "requests beyond its bucket and its own CAM resources refused to the controller key",

@@ -15,7 +15,7 @@ from ansible_collections.cosops.registry.plugins.module_utils.cos_driver import 
 from ansible_collections.cosops.registry.plugins.module_utils.cos_driver_paths import StorageDriverError
 from ansible_collections.cosops.registry.plugins.module_utils.errors import ValidationError
 from tests.emulator.control import EmulatorControl
-from tests.emulator.session import session_settings
+from tests.reliability.deploy_runs import ABSENT_IMAGE, DeployRuns
 from tests.support import ansible_runner, clients
 
 CASES = yaml.safe_load((Path(__file__).with_name("bad_inputs.yml")).read_text())
@@ -23,7 +23,6 @@ PLAYBOOK_CASES = [case for case in CASES if "module" in case or "role" in case]
 DEPLOY_CASES = [case for case in CASES if "deploy" in case]
 DRIVER_CASES = [case for case in CASES if "driver" in case or "driver_path" in case]
 AGREEING_CASES = [case for case in CASES if "agrees_with" in case]
-DEPLOY_PLAYBOOK = Path(__file__).resolve().parents[2] / "playbooks" / "deploy.yml"
 BUCKET = "reliability-{appid}"
 USER = "reliability-user"
 MAX_MESSAGE_LENGTH = 400
@@ -33,12 +32,6 @@ SENTENCE_BREAK = re.compile(r"[.!?]\s+[A-Z]")
 # wording ("... one or more of: A, B. Got no match for: C") the collection does not choose.
 CORE_HEADING = "Validation of arguments failed:"
 CORE_MESSAGES = ("value of ", "argument '", "missing required arguments", "parameters are mutually exclusive")
-# Should a case get past the checks, the role stops at its image, which is absent: it never starts a container.
-ABSENT_IMAGE = {
-    "registry_image": "cosops-bad-input/absent:3",
-    "registry_image_pull": "never",
-    "registry_container_name": "cosops-bad-input",
-}
 # The role runs against a valid storage description; each case replaces some of it.
 ROLE_BASE = {
     "registry_storage_bucket": "reliability-1250000000",
@@ -176,48 +169,8 @@ def deploy_outcomes(emulator_server, tmp_path_factory):
     """deploy.yml run once per case, against an emulator without the bucket; returns by case id the message of the
     task that failed (empty when none did) and the write requests the run made."""
     emulator_server.reset()
-    work = tmp_path_factory.mktemp("bad-deploy")
-    settings = work / "emulator.yml"
-    settings.write_text(yaml.safe_dump(session_settings(emulator_server)))
-    settings.chmod(0o600)
-    inventory = work / "inventory.yml"
-    localhost = {"ansible_connection": "local", "ansible_python_interpreter": "{{ ansible_playbook_python }}"}
-    inventory.write_text(
-        yaml.safe_dump(
-            {
-                "all": {
-                    "hosts": {"localhost": localhost},
-                    "vars": {"cosops_key_file": str(work / "registry-key.yml")},
-                    "children": {"registry": {"hosts": {"localhost": {}}}},
-                }
-            }
-        )
-    )
-    control = EmulatorControl(emulator_server.url)
-    json_output = {"ANSIBLE_LOAD_CALLBACK_PLUGINS": "true", "ANSIBLE_STDOUT_CALLBACK": "ansible.posix.json"}
-    outcomes = {}
-    for case in DEPLOY_CASES:
-        control.clear_counters()
-        run = ansible_runner.run_playbook(
-            emulator_server,
-            DEPLOY_PLAYBOOK,
-            extra_vars={**ABSENT_IMAGE, **case["deploy"]},
-            var_files=(settings, DEPLOY_PLAYBOOK.parent / "vars" / "emulator.yml"),
-            inventory=inventory,
-            environment=json_output,
-        )
-        outcomes[case["id"]] = {"msg": failure_message(run.stdout), "writes": control.counters()["writes"]}
-    return outcomes
-
-
-def failure_message(json_output: str) -> str:
-    """The message of the first failed task in ansible.posix.json output, or an empty string."""
-    for play in json.loads(json_output)["plays"]:
-        for task in play["tasks"]:
-            for result in task["hosts"].values():
-                if result.get("failed"):
-                    return result.get("msg", "")
-    return ""
+    runs = DeployRuns(emulator_server, tmp_path_factory.mktemp("bad-deploy"))
+    return {case["id"]: runs.run(case["deploy"]) for case in DEPLOY_CASES}
 
 
 @pytest.mark.parametrize("case", DEPLOY_CASES, ids=[case["id"] for case in DEPLOY_CASES])

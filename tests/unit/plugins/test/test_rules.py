@@ -112,3 +112,46 @@ def test_loopback_addresses_keep_the_rule(address):
 def test_addresses_other_machines_reach_break_the_rule(address):
     assert not jinja_test("loopback_address")(address)
     assert "reachable from other machines" in VIOLATION(address, "loopback_address")
+
+
+OPEN = {"bind_address": "", "port": 5000, "htpasswd_users": [], "token_realm": "", "allow_anonymous": False}
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"htpasswd_users": [{"name": "ci", "password": "secret"}]},
+        {"token_realm": "https://auth.example.com/token"},
+        {"bind_address": "127.0.0.1"},
+        {"bind_address": "[::1]"},
+        {"allow_anonymous": True},
+        {"allow_anonymous": "yes"},
+    ],
+)
+def test_a_registry_that_authenticates_stays_on_loopback_or_accepts_the_risk_is_protected(change):
+    assert jinja_test("registry_protected")({**OPEN, **change}) is True
+    assert VIOLATION({**OPEN, **change}, "registry_protected") == ""
+
+
+@pytest.mark.parametrize(
+    "change, where",
+    [
+        ({}, "every interface port 5000"),
+        ({"bind_address": None}, "every interface port 5000"),
+        ({"bind_address": "0.0.0.0", "port": 443}, "0.0.0.0 port 443"),
+        ({"bind_address": "192.0.2.10", "allow_anonymous": "false"}, "192.0.2.10 port 5000"),
+    ],
+)
+def test_an_anonymous_registry_on_the_network_is_refused_in_one_sentence(change, where):
+    assert jinja_test("registry_protected")({**OPEN, **change}) is False
+    assert VIOLATION({**OPEN, **change}, "registry_protected") == (
+        f"The registry would accept anonymous pushes and deletes on {where}: set registry_auth_htpasswd_users or "
+        "registry_auth_token_*, bind registry_http_bind_address to 127.0.0.1, or set registry_allow_anonymous to true "
+        "to accept the risk."
+    )
+
+
+def test_a_switch_that_is_no_boolean_is_refused():
+    assert VIOLATION({**OPEN, "allow_anonymous": "maybe"}, "registry_protected") == (
+        "registry_allow_anonymous 'maybe' must be true or false."
+    )
