@@ -18,7 +18,14 @@ start() {
   fi
   mkdir -p "$state_dir"
   # No iptables in the test machines' network namespace; containers use host networking or docker-proxy.
-  env -u AWS_CA_BUNDLE dockerd --iptables=false --ip6tables=false >"$state_dir/dockerd.log" 2>&1 &
+  # The daemon outlives its caller: it must not hold the caller's descriptors (a lock, a pipe) for as long as it runs.
+  (
+    for fd in /proc/self/fd/*; do
+      fd=${fd##*/}
+      if [ "$fd" -gt 2 ]; then eval "exec $fd>&-" 2>/dev/null || true; fi
+    done
+    exec env -u AWS_CA_BUNDLE dockerd --iptables=false --ip6tables=false >"$state_dir/dockerd.log" 2>&1
+  ) &
   echo $! >"$pid_file"
   for _ in $(seq "$timeout"); do
     if [ -S "$socket" ] && daemon_answers; then
