@@ -126,7 +126,8 @@ def rendered(emulator_server, tmp_path_factory) -> dict[str, dict]:
 
 
 def write_files(variant: dict) -> None:
-    """The files next to config.yml that the role writes for this variant."""
+    """The files next to config.yml that the role writes for this variant: here only config.yml is the role's output;
+    the role writing the others itself is proven where it deploys (tests/playbooks/test_deploy_check.py for token/)."""
     settings, directory = variant["settings"], variant["directory"]
     if settings.get("registry_auth_htpasswd_users"):
         (directory / "htpasswd").write_text(htpasswd(settings["registry_auth_htpasswd_users"]))
