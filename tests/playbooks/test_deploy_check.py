@@ -94,13 +94,13 @@ def test_role_deploys_a_registry_with_token_authentication(deployment, tmp_path)
     report = {"name": "Report the health gate", "ansible.builtin.debug": {"msg": gate}}
     try:
         run = deployment.role("registry role with token authentication", token, post_tasks=(report,))
+        assert run.returncode == 0, output(run)
         running = subprocess.run(
             ["docker", "inspect", "--format", "{{.State.Running}}", name], capture_output=True, text=True, check=False
         ).stdout.strip()
         ping = requests.get(f"http://127.0.0.1:{port}/v2/", timeout=10)
     finally:
         subprocess.run(["docker", "rm", "--force", name, f"{name}-candidate"], capture_output=True, check=False)
-    assert run.returncode == 0, output(run)
     assert running == "true"
     assert ping.status_code == 401
     assert ping.headers["WWW-Authenticate"] == f'Bearer realm="{TOKEN_REALM}",service="{TOKEN_SERVICE}"'
