@@ -1,5 +1,6 @@
-"""deploy.yml from nothing to a working registry, its no-op re-run, check.yml passing and failing, and a key rotation
-on a single replica, which says it is a brief outage and measures it."""
+"""deploy.yml from nothing to a working registry, its no-op re-run, check.yml passing and failing, a key rotation
+on a single replica, which says it is a brief outage and measures it, and the registry role alone deploying a registry
+with token authentication next to it on the same storage."""
 
 from __future__ import annotations
 
@@ -7,13 +8,16 @@ import re
 import subprocess
 
 import pytest
+import requests
 import yaml
 
 from tests.emulator.control import EmulatorControl
 from tests.support.deployment import Deployment, changed_tasks, output, recap
-from tests.support import clients, oci
+from tests.support import clients, oci, processes
+from tests.support.certificates import self_signed_pair
 
 HOST = "registry-single"
+TOKEN_REALM, TOKEN_SERVICE = "https://auth.example.com/token", "registry.example.com"
 
 
 @pytest.fixture(scope="module")
@@ -69,6 +73,39 @@ def test_image_pushed_lands_under_the_root_directory(deployment, tmp_path):
     pulled = deployment.pull(deployment.address(HOST), "deploy/app:v1", tmp_path / "pulled", "v1")
     assert pulled.digests == image.digests
     assert deployment.blob_key(image.layer_digests[0]) in deployment.object_keys()
+
+
+def test_role_deploys_a_registry_with_token_authentication(deployment, tmp_path):
+    """The role writes the token server's root certificates itself, and its gate takes the Bearer challenge of the
+    configured realm as the answer of a registry that runs and enforces tokens."""
+    name = f"{deployment.container(HOST)}-token"
+    port = processes.free_port()
+    token = {
+        "registry_container_name": name,
+        "registry_http_port": port,
+        "registry_candidate_port": processes.free_port(),
+        "registry_config_dir": str(tmp_path / "etc"),
+        "registry_auth_token_realm": TOKEN_REALM,
+        "registry_auth_token_service": TOKEN_SERVICE,
+        "registry_auth_token_issuer": "cosops-token-issuer",
+        "registry_auth_token_rootcertbundle": self_signed_pair()[0],
+    }
+    gate = "gate ok={{ registry_health_result.ok | bool }}: {{ registry_health_result.detail }}"
+    report = {"name": "Report the health gate", "ansible.builtin.debug": {"msg": gate}}
+    try:
+        run = deployment.role("registry role with token authentication", token, post_tasks=(report,))
+        assert run.returncode == 0, output(run)
+        running = subprocess.run(
+            ["docker", "inspect", "--format", "{{.State.Running}}", name], capture_output=True, text=True, check=False
+        ).stdout.strip()
+        ping = requests.get(f"http://127.0.0.1:{port}/v2/", timeout=10)
+    finally:
+        subprocess.run(["docker", "rm", "--force", name, f"{name}-candidate"], capture_output=True, check=False)
+    assert running == "true"
+    assert ping.status_code == 401
+    assert ping.headers["WWW-Authenticate"] == f'Bearer realm="{TOKEN_REALM}",service="{TOKEN_SERVICE}"'
+    assert "gate ok=True: " in run.stdout, output(run)
+    assert "storage is proven by the storage check" in run.stdout, output(run)
 
 
 def test_check_passes_on_a_healthy_deployment(deployment):

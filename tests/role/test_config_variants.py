@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import datetime
 import json
 import subprocess
 import sys
@@ -12,13 +11,10 @@ from pathlib import Path
 import pytest
 import requests
 import yaml
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
 from tests.support import processes
 from tests.support.ansible_runner import run_playbook
+from tests.support.certificates import self_signed_pair
 from tests.support.clients import cos_client
 from tests.support.registry import REGISTRY_BINARY, registry_environment
 
@@ -28,26 +24,6 @@ START_TIMEOUT = 30
 USER, PASSWORD = "ci", "variant-password"
 HTTP_SECRET = "variant-http-secret"
 TOKEN_REALM, TOKEN_SERVICE = "https://auth.example.com/token", "registry.example.com"
-
-
-def self_signed_pair() -> tuple[str, str]:
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = datetime.datetime.now(datetime.timezone.utc)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .sign(key, hashes.SHA256())
-    )
-    key_pem = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
-    return certificate.public_bytes(serialization.Encoding.PEM).decode(), key_pem.decode()
 
 
 def htpasswd(users: list[dict]) -> str:
@@ -150,7 +126,8 @@ def rendered(emulator_server, tmp_path_factory) -> dict[str, dict]:
 
 
 def write_files(variant: dict) -> None:
-    """The files next to config.yml that the role writes for this variant."""
+    """The files next to config.yml that the role writes for this variant: here only config.yml is the role's output;
+    the role writing the others itself is proven where it deploys (tests/playbooks/test_deploy_check.py for token/)."""
     settings, directory = variant["settings"], variant["directory"]
     if settings.get("registry_auth_htpasswd_users"):
         (directory / "htpasswd").write_text(htpasswd(settings["registry_auth_htpasswd_users"]))

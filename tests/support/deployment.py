@@ -135,8 +135,10 @@ class Deployment:
         """playbooks/<name> against this deployment; its output is kept under `label`."""
         return self.run(PLAYBOOKS / name, label or name, options, extra_vars, inventory, environment)
 
-    def role(self, label: str, extra_vars: dict | None = None) -> subprocess.CompletedProcess:
-        """The registry role alone on the registry hosts, with the variables deploy.yml gives it."""
+    def role(
+        self, label: str, extra_vars: dict | None = None, post_tasks: tuple[dict, ...] = ()
+    ) -> subprocess.CompletedProcess:
+        """The registry role alone on the registry hosts, with the variables deploy.yml gives it, then post_tasks."""
         playbook = self.work / "role.yml"
         play = {
             "name": "The registry role",
@@ -144,6 +146,7 @@ class Deployment:
             "gather_facts": False,
             "vars_files": [str(PLAYBOOKS / "vars" / "settings.yml"), str(PLAYBOOKS / "vars" / "storage.yml")],
             "roles": ["cosops.registry.registry"],
+            "post_tasks": list(post_tasks),
         }
         playbook.write_text(yaml.safe_dump([play], sort_keys=False))
         return self.run(playbook, label, (), extra_vars)
