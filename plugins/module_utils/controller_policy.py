@@ -50,7 +50,7 @@ CAM_OPERATION_ACTIONS = (
     ("ListAttachedUserPolicies", "cam_user: the user's policies"),
     ("ListAccessKeys", "cam_access_key: the user's keys"),
     ("GetSecurityLastUsed", "cam_access_key: when a key was last used"),
-    ("GetUserAppId", "deploy: the AppId of a bucket named without it"),
+    ("GetUserAppId", "every playbook: the AppId of a bucket named without it"),
 )
 # CAM changes, granted only on users and policies this key created.
 CAM_CREATED_ACTIONS = (

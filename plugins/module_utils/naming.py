@@ -123,17 +123,24 @@ def validate_bucket_name(name: str, region: str | None = None) -> str:
 def qualify_bucket(name: str, appid, region: str | None = None):
     """Return (full name, appended) where appended says whether '-<appid>' had to be added.
 
-    `appid` is the account's AppId, or a function that looks it up, called only when the name lacks one. A name that
-    already ends in an AppId other than a given one is refused.
+    `appid` is the account's AppId, or a function that looks it up, called only when the name lacks one, or None when
+    it is not known. A name that already ends in an AppId other than a given one is refused.
     """
     short, found = split_bucket(name or "")
     if found is None:
         _validate_short_name(short, name)
+        if appid is None:
+            raise ValidationError(f"Bucket {name!r} has no '-<appid>' and the account's AppId is not known to add it.")
         full = f"{name}-{validate_appid(appid() if callable(appid) else appid)}"
         return validate_bucket(full, region), True
     if appid is not None and not callable(appid) and found != str(appid):
         raise ValidationError(f"Bucket {name!r} ends in AppId {found}, not in the account's AppId {appid}.")
     return validate_bucket(name, region), False
+
+
+def bucket_appid(bucket: str) -> str:
+    """The AppId a complete bucket name ends in: '1250000000' for 'registry-1250000000'."""
+    return split_bucket(validate_bucket(bucket))[1]
 
 
 def needs_appid(name: str) -> bool:

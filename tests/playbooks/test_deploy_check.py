@@ -116,6 +116,15 @@ def test_check_passes_on_a_healthy_deployment(deployment):
     assert "storage: ok" in run.stdout
 
 
+def test_check_finds_the_appid_of_a_bucket_named_without_it(deployment):
+    short = deployment.bucket.rsplit("-", 1)[0]
+    run = deployment.playbook("check.yml", extra_vars={"cosops_bucket": short})
+    assert run.returncode == 0, output(run)
+    assert f"Bucket {deployment.bucket} (" in run.stdout
+    assert "lifecycle rules: ok" in run.stdout
+    assert "storage: ok" in run.stdout
+
+
 def test_check_fails_on_a_lifecycle_rule_that_expires_registry_data(deployment):
     cos = clients.cos_client(
         deployment.emulator.url, deployment.emulator.iam.root_secret_id, deployment.emulator.iam.root_secret_key
