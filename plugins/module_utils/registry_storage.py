@@ -38,24 +38,29 @@ def own_keys(options: dict) -> bool:
     return bool(options.get("secretid") or options.get("secretkey"))
 
 
-def registry_keys(module, options: dict) -> tuple:
-    """The registry's own keys when given; else the current keys of the common credential sources."""
+def registry_keys(module, options: dict, label: str = "") -> tuple:
+    """The registry's own keys when given; else the current keys of the common credential sources. Another registry's
+    storage (a suboption, `label`) takes both of its keys or none: never half of them from the module's options."""
     params = module.params
-    if own_keys(options):
-        secret_id = options.get("secretid") or params["secret_id"]
-        secret_key = options.get("secretkey") or params["secret_key"]
-        if not secret_id or not secret_key:
-            raise ValidationError("secretid and secretkey (or secret_id and secret_key) must be set together.")
-        return secret_id, secret_key, params["security_token"]
-    return module.connection.credential.get_credential_info()
+    if not own_keys(options):
+        return module.connection.credential.get_credential_info()
+    if options is params:
+        keys = (options.get("secretid") or params["secret_id"], options.get("secretkey") or params["secret_key"])
+        names, token = "secretid and secretkey (or secret_id and secret_key)", params["security_token"]
+    else:
+        keys = (options.get("secretid"), options.get("secretkey"))
+        names, token = f"{label}.secretid and {label}.secretkey", None
+    if not all(keys):
+        raise ValidationError(f"{names} must be set together.")
+    return (*keys, token)
 
 
-def storage_config(module, options: dict | None = None) -> DriverConfig:
+def storage_config(module, options: dict | None = None, label: str = "") -> DriverConfig:
     """The driver settings of `options` (the module's own options by default); what they leave out is the module's:
     region, endpoint, chunk size and concurrency."""
     params = module.params
     options = params if options is None else options
-    secret_id, secret_key, token = registry_keys(module, options)
+    secret_id, secret_key, token = registry_keys(module, options, label)
     return DriverConfig.from_parameters(
         {
             "secretid": secret_id,
@@ -82,9 +87,12 @@ def storage_connection(module, config: DriverConfig, options: dict | None = None
     return module.connection.moved(config.region, config.endpoint_url())
 
 
-def storage_driver(module, options: dict | None = None, upload_headers: dict | None = None) -> CosDriver:
-    """The COS driver over the storage `options` describe (the module's own options by default)."""
-    config = storage_config(module, options)
+def storage_driver(
+    module, options: dict | None = None, upload_headers: dict | None = None, label: str = ""
+) -> CosDriver:
+    """The COS driver over the storage `options` describe (the module's own options by default; `label` names the
+    suboption they come from)."""
+    config = storage_config(module, options, label)
     connection = storage_connection(module, config, options)
     api = CosApi(connection, config.region, pool_size=config.maxconcurrency + 1)
     return CosDriver(config, api, upload_headers)

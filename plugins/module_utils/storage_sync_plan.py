@@ -149,12 +149,6 @@ class Plan:
     overwritten: list = field(default_factory=list)
     extraneous: dict = field(default_factory=lambda: {kind: [] for kind in ORDER})
 
-    def copy_count(self) -> int:
-        return sum(len(entries) for entries in self.copies.values())
-
-    def extraneous_count(self) -> int:
-        return sum(len(entries) for entries in self.extraneous.values())
-
 
 def plan_sync(source: list, target: dict, overwrite_tags: bool) -> Plan:
     """source: Entries of the source; target: path -> Entry of one listing of the target. Unfinished uploads are

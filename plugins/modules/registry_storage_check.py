@@ -195,10 +195,10 @@ from ansible_collections.cosops.registry.plugins.module_utils.storage_check impo
 def run(module: TencentCloudModule) -> dict:
     params = module.params
     headers = upload_headers(params["objectacl"], params["storageclass"]) if params["driver"] == "s3" else {}
-    driver = storage_driver(module, upload_headers=headers)
     smoke_size = params["smoke_size"] if params["smoke_size"] is not None else default_smoke_size(params["chunksize"])
     if smoke_size < 1:
         raise ValidationError(f"smoke_size {smoke_size} must be at least 1 byte.")
+    driver = storage_driver(module, upload_headers=headers)
     stop_on_signals()
     result = check_storage(driver, params["checks"], smoke_size, module.check_mode)
     if fails(result, params["fail_on"]):

@@ -47,7 +47,8 @@ options:
     suboptions:
       secretid:
         description:
-          - The SecretId to read the source with; without it, the module's credentials.
+          - The SecretId to read the source with; without it and O(src_cos.secretkey), the module's credentials.
+          - Set together with O(src_cos.secretkey); neither is ever taken from the module's own options.
         type: str
       secretkey:
         description:
@@ -231,7 +232,7 @@ from ansible_collections.cosops.registry.plugins.module_utils.storage_sync impor
 def cos_source(module: TencentCloudModule, target) -> CosSource:
     params = module.params
     options = dict(params["src_cos"], endpoint=params["src_cos"]["endpoint"] or params["endpoint"])
-    driver = storage_driver(module, options)
+    driver = storage_driver(module, options, label="src_cos")
     if (driver.bucket, driver.keys.root) == (target.bucket, target.keys.root):
         raise ValidationError(
             f"src_cos names the target itself ({driver.bucket}, rootdirectory {driver.keys.root!r}): the source must"
