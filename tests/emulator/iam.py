@@ -505,11 +505,10 @@ class IamStore:
             return copy.deepcopy(self._policy_with_id(policy_id))
 
     def find_policy_id(self, name: str) -> int:
-        with self._lock:
-            policy = self._find_policy(name)
-            if policy is None:
-                raise CamError("ResourceNotFound.PolicyIdNotFound", f"Policy {name} does not exist")
-            return policy.policy_id
+        policy_id = self.policy_id_or_none(name)
+        if policy_id is None:
+            raise CamError("ResourceNotFound.PolicyIdNotFound", f"Policy {name} does not exist")
+        return policy_id
 
     def policy_id_or_none(self, name: str) -> int | None:
         with self._lock:

@@ -337,6 +337,23 @@ def test_sub_user_may_call_what_its_policy_allows(emulator_api):
     )
 
 
+@pytest.mark.parametrize(("resource", "allowed"), [(f"qcs::cam::uin/{DEFAULT_OWNER_UIN}:uin/*", False), ("*", True)])
+def test_operation_level_action_needs_a_statement_on_every_resource(emulator_api, resource, allowed):
+    """ListUsers acts on no named resource (product 598/10606): only a statement on `*` covers it."""
+    document = json.dumps(
+        {"version": "2.0", "statement": [{"effect": "allow", "action": ["name/cam:ListUsers"], "resource": [resource]}]}
+    )
+    cam = emulator_api.cam()
+    cam.CreatePolicy(request(cam_models.CreatePolicyRequest, PolicyName="list-users", PolicyDocument=document))
+    added = add_user(emulator_api, "lister", UseApi=1)
+    attach(emulator_api, added.Uin, "list-users")
+    listing = emulator_api.cam((added.SecretId, added.SecretKey)).ListUsers
+    if allowed:
+        assert "lister" in [user.Name for user in listing(cam_models.ListUsersRequest()).Data]
+    else:
+        assert error_code(listing, cam_models.ListUsersRequest()) == "AuthFailure.UnauthorizedOperation"
+
+
 def test_get_user_app_id_for_root_and_sub_user(emulator_api):
     root = emulator_api.cam().GetUserAppId(cam_models.GetUserAppIdRequest())
     assert (root.Uin, root.OwnerUin, root.AppId) == (DEFAULT_OWNER_UIN, DEFAULT_OWNER_UIN, int(DEFAULT_APPID))
