@@ -183,23 +183,31 @@ class TagPoller(threading.Thread):
         self.stopped = threading.Event()
         self.failures: list[str] = []
         self.tags_seen: set[str] = set()
-        self.polls = 0
+        # How many tags each poll found listed.
+        self.listed: list[int] = []
 
     def run(self) -> None:
         while not self.stopped.is_set():
-            self.poll()
-            self.polls += 1
+            try:
+                self.listed.append(self.poll())
+            except (requests.RequestException, ValueError, KeyError) as error:
+                # A poll that breaks must fail the test, not end the polling unnoticed.
+                self.failures.append(f"a poll failed: {error!r}")
+                return
 
     def get(self, path: str, method: str = "GET") -> requests.Response:
         return requests.request(
             method, f"{self.url}/v2/{path}", headers={"Accept": MANIFEST_ACCEPT}, timeout=HTTP_TIMEOUT
         )
 
-    def poll(self) -> None:
+    def poll(self) -> int:
+        listed = 0
         for repository in self.get("_catalog").json().get("repositories") or []:
             for tag in self.get(f"{repository}/tags/list").json().get("tags") or []:
+                listed += 1
                 self.tags_seen.add(f"{repository}:{tag}")
                 self.check(repository, tag)
+        return listed
 
     def check(self, repository: str, tag: str) -> None:
         manifest = self.get(f"{repository}/manifests/{tag}")
@@ -223,14 +231,13 @@ def test_registry_reading_the_target_never_fails_a_tag_it_lists(emulator, contro
         poller.start()
         try:
             copied = sync(emulator, bucket, source, maxconcurrency=1)
-            seen_during_copy = set(poller.tags_seen)
         finally:
             poller.stopped.set()
             poller.join(HTTP_TIMEOUT)
     assert not copied.get("failed"), copied
     assert not poller.failures, poller.failures[:5]
-    # The poller overlapped the tag phase: it saw tags before the copy had ended.
-    assert seen_during_copy, f"no tag was listed during the copy ({poller.polls} polls)"
+    # The poller read the target while the tags arrived: some poll found some of them listed, not yet all.
+    assert any(0 < listed < len(IMAGES) for listed in poller.listed), f"tags listed per poll: {poller.listed}"
 
 
 def target_driver(emulator, bucket: str, rootdirectory: str = ROOT) -> CosDriver:
