@@ -36,7 +36,7 @@ venv: $(VENV)/.installed  ## Python virtual environment with everything the test
 
 .PHONY: system
 system:  ## Debian packages the tests need (root)
-	tests/setup/system-packages.sh
+	tools/system-packages.sh
 
 .PHONY: collection
 collection: venv  ## copy the working tree to where ansible-test expects a collection
@@ -64,46 +64,46 @@ conformance: venv  ## distribution's storage driver suite against the COS driver
 
 .PHONY: bench
 bench: venv  ## 1 GiB upload: COS driver vs cos-python-sdk-v5 vs one PUT, walk requests, registry_storage_sync vs rclone; writes docs/performance.md
-	tests/setup/system-packages.sh rclone
+	tools/system-packages.sh rclone
 	$(BIN)/python -m bench.storage_bench
 	$(BIN)/python -m bench.sync_bench
 
 .PHONY: emulator-tests
 emulator-tests: venv system  ## the emulator proven with real clients
-	$(BIN)/pytest -q -n $(PYTEST_WORKERS) tests/emulator
+	$(BIN)/pytest -q -n $(PYTEST_WORKERS) emulator/tests
 
 .PHONY: integration
 integration: collection system  ## integration targets against the emulator
-	$(BIN)/python -m tests.emulator.session --config $(COLLECTION)/tests/integration/integration_config.yml -- \
+	$(BIN)/python -m emulator.session --config $(COLLECTION)/tests/integration/integration_config.yml -- \
 	  bash -c 'cd $(COLLECTION) && ansible-test integration --local --python 3.11 --color no $(TARGETS)'
 
 .PHONY: molecule
 molecule: collection system  ## the registry role: rendered configs served by docker-registry, then molecule scenarios
 	$(BIN)/pytest -q -n $(PYTEST_WORKERS) tests/role
-	trap 'tests/setup/dockerd.sh stop' EXIT; tests/setup/dockerd.sh start; \
-	$(BIN)/python -m tests.emulator.session --reject-path-style --config $(BUILD_DIR)/molecule/emulator.yml -- \
+	trap 'tools/dockerd.sh stop' EXIT; tools/dockerd.sh start; \
+	$(BIN)/python -m emulator.session --reject-path-style --config $(BUILD_DIR)/molecule/emulator.yml -- \
 	  env EMULATOR_CONFIG=$(BUILD_DIR)/molecule/emulator.yml bash -c 'cd $(COLLECTION)/roles/registry && \
 	  molecule --base-config molecule/shared/base.yml test $(if $(SCENARIO),--scenario-name $(SCENARIO),--all)'
 
 .PHONY: reliability
 reliability: venv system  ## faults, secrets, bad input, least privilege, load, nothing lost, lagging listings; writes docs/reliability.md and the table of docs/registry-versions.md
-	tests/setup/go-programs.sh registry >/dev/null
-	tests/setup/dockerd.sh start
-	trap 'tests/setup/dockerd.sh stop' EXIT; \
-	tests/setup/registry-image.sh docker registry:3 && \
+	tools/go-programs.sh registry >/dev/null
+	tools/dockerd.sh start
+	trap 'tools/dockerd.sh stop' EXIT; \
+	tools/registry-image.sh docker registry:3 && \
 	$(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadscope tests/reliability
 
 .PHONY: playbooks
 playbooks: venv system  ## deploy, check, rotate_credentials, garbage_collect (HAProxy in front) and OCI conformance against the emulator
-	tests/setup/dockerd.sh start
-	tests/setup/go-programs.sh conformance >/dev/null
-	trap 'tests/setup/dockerd.sh stop' EXIT; \
-	tests/setup/registry-image.sh docker registry:3 && \
+	tools/dockerd.sh start
+	tools/go-programs.sh conformance >/dev/null
+	trap 'tools/dockerd.sh stop' EXIT; \
+	tools/registry-image.sh docker registry:3 && \
 	$(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadfile tests/playbooks
 
 .PHONY: emulator
 emulator: venv  ## run the emulator in the foreground on port 9400
-	$(BIN)/python -m tests.emulator --port 9400
+	$(BIN)/python -m emulator --port 9400
 
 .PHONY: test
 test: venv system sanity lint units package emulator-tests conformance integration molecule reliability playbooks  ## everything CI runs

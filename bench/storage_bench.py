@@ -52,13 +52,13 @@ def collection_on_path() -> None:
 
 
 def credentials() -> dict:
-    from tests.emulator.iam import DEFAULT_ROOT_SECRET_ID, DEFAULT_ROOT_SECRET_KEY
+    from emulator.iam import DEFAULT_ROOT_SECRET_ID, DEFAULT_ROOT_SECRET_KEY
 
     return {"secretid": DEFAULT_ROOT_SECRET_ID, "secretkey": DEFAULT_ROOT_SECRET_KEY}
 
 
 def make_driver(url: str, rootdirectory: str = "bench"):
-    from ansible_collections.cosops.registry.plugins.module_utils.cos_driver import CosDriver, DriverConfig
+    from ansible_collections.cosops.registry.plugins.module_utils._driver.driver import CosDriver, DriverConfig
 
     parameters = dict(credentials(), region=REGION, bucket=BUCKET, endpoint=url, rootdirectory=rootdirectory)
     return CosDriver(DriverConfig.from_parameters(dict(parameters, chunksize=CHUNK_SIZE, maxconcurrency=THREADS)))
@@ -123,7 +123,8 @@ def blob_paths(count: int) -> list[str]:
 
 def walk_per_directory(driver, path: str, visit) -> None:
     """The walk of drivers without a flat listing: one delimiter listing per directory, depth first."""
-    from ansible_collections.cosops.registry.plugins.module_utils.cos import as_list, object_pages
+    from ansible_collections.cosops.registry.plugins.module_utils._cos.calls import object_pages
+    from ansible_collections.cosops.registry.plugins.module_utils._rules.shapes import as_list
 
     pending = [path]
     while pending:
@@ -146,7 +147,7 @@ def listing_requests(control, walk) -> tuple[int, float, int]:
 
 
 def compare_walks(url: str, count: int) -> dict:
-    from tests.emulator.control import EmulatorControl
+    from emulator.control import EmulatorControl
 
     driver = make_driver(url, rootdirectory="walk")
     paths = blob_paths(count)
@@ -167,7 +168,7 @@ def compare_walks(url: str, count: int) -> dict:
 class RunningEmulator:
     def __enter__(self) -> str:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "tests.emulator", "--port", "0"], cwd=ROOT, stdout=subprocess.PIPE, text=True
+            [sys.executable, "-m", "emulator", "--port", "0"], cwd=ROOT, stdout=subprocess.PIPE, text=True
         )
         deadline = time.monotonic() + STARTUP_SECONDS
         while time.monotonic() < deadline:

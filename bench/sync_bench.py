@@ -139,7 +139,7 @@ def sync_command(url: str, tree: Path, target: str, work: Path) -> tuple[list[st
 def rclone_command(url: str, tree: Path, target: str) -> tuple[list[str], dict]:
     """rclone addresses the bucket by virtual host under COS's endpoint name, as on COS; the emulator is its HTTP
     proxy, so the names <bucket>.cos.<region>.myqcloud.com need no DNS."""
-    from tests.emulator.session import named_url
+    from emulator.session import named_url
     from tests.support.registry import registry_environment
 
     secret_id, secret_key = credentials().values()
@@ -181,18 +181,18 @@ def copy_twice(tool: str, url: str, tree: Path, target: str, work: Path, control
 
 def stored(api, target: str) -> dict[str, int]:
     """Key -> size of everything in the bucket, to check that both tools copied the same tree."""
-    from ansible_collections.cosops.registry.plugins.module_utils.cos import objects
+    from ansible_collections.cosops.registry.plugins.module_utils._cos.calls import objects
 
     return {item["Key"]: int(item["Size"]) for item in objects(api, target)}
 
 
 def run(shape: Shape, rounds: int, output: Path) -> None:
     collection_on_path()
-    from tests.emulator.control import EmulatorControl
+    from emulator.control import EmulatorControl
     from tests.support.doc_sections import write_section
 
     if not shutil.which("rclone"):
-        raise SystemExit("rclone is not installed: `tests/setup/system-packages.sh rclone` installs Debian's")
+        raise SystemExit("rclone is not installed: `tools/system-packages.sh rclone` installs Debian's")
     runs = {tool: [] for tool in TOOLS}
     with tempfile.TemporaryDirectory(prefix="sync-bench-") as scratch, RunningEmulator() as url:
         work = Path(scratch)

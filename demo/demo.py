@@ -36,8 +36,8 @@ CONTAINERS = ("cosops-demo-registry", "cosops-demo-registry-candidate")
 
 def emulator_settings(port: int) -> dict:
     """What the playbooks need to reach the emulator; the root key is the emulator's documented default."""
-    from tests.emulator.iam import DEFAULT_APPID, DEFAULT_ROOT_SECRET_ID, DEFAULT_ROOT_SECRET_KEY
-    from tests.emulator.session import named_url
+    from emulator.iam import DEFAULT_APPID, DEFAULT_ROOT_SECRET_ID, DEFAULT_ROOT_SECRET_KEY
+    from emulator.session import named_url
 
     url = f"http://127.0.0.1:{port}"
     return {
@@ -73,7 +73,7 @@ def start_emulator(port: int) -> dict:
     with open(STATE / "emulator.log", "ab") as log:
         process = subprocess.Popen(
             # Like every bucket created after 2024, the demo's refuses path-style requests.
-            [sys.executable, "-m", "tests.emulator", "--port", str(port), "--reject-path-style"],
+            [sys.executable, "-m", "emulator", "--port", str(port), "--reject-path-style"],
             cwd=ROOT,
             stdout=log,
             stderr=subprocess.STDOUT,

@@ -10,13 +10,13 @@ from .paths import ROOT, STATE
 DOCKERD_STATE = STATE / "dockerd"
 IMAGE = "registry:3"
 PULL_TIMEOUT = 120
-# The label tests/setup/registry-image.sh puts on the stand-in it builds from distribution v3.
+# The label tools/registry-image.sh puts on the stand-in it builds from distribution v3.
 STAND_IN_LABEL = "org.cosops.registry.binary"
 
 
 def dockerd_script(action: str) -> None:
     environment = dict(os.environ, DOCKERD_STATE_DIR=str(DOCKERD_STATE))
-    subprocess.run([str(ROOT / "tests" / "setup" / "dockerd.sh"), action], check=True, env=environment)
+    subprocess.run([str(ROOT / "tools" / "dockerd.sh"), action], check=True, env=environment)
 
 
 def docker_answers() -> bool:
@@ -63,13 +63,13 @@ def ensure_image() -> str:
         if pulled:
             return f"{IMAGE}, the official image (pulled)"
         print(f"{IMAGE} cannot be pulled here; building the local stand-in.")
-        subprocess.run([str(ROOT / "tests" / "setup" / "registry-image.sh"), "docker", IMAGE], check=True)
+        subprocess.run([str(ROOT / "tools" / "registry-image.sh"), "docker", IMAGE], check=True)
         label, built = image_label(), True
     if label:
         why = "the official image cannot be pulled here" if built else f"found locally; `docker rmi {IMAGE}` to pull"
         return (
             f"{IMAGE} as a LOCAL STAND-IN built from distribution v3's Go module (the version in "
-            f"tests/setup/go-programs.env, the code of the official registry:3): {why}. Real deployments pull the "
+            f"tools/go-programs.env, the code of the official registry:3): {why}. Real deployments pull the "
             "official image."
         )
     return f"{IMAGE}, the official image (already present)"

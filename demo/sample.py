@@ -7,7 +7,7 @@ import shutil
 import subprocess
 import sys
 
-from tests.support.oci import write_image
+from tools.oci import write_image
 
 from .paths import STATE
 

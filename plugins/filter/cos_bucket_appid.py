@@ -36,9 +36,8 @@ _value:
 """
 
 from ansible.errors import AnsibleFilterError
-
-from ansible_collections.cosops.registry.plugins.module_utils.errors import ValidationError
-from ansible_collections.cosops.registry.plugins.module_utils.naming import bucket_appid
+from ansible_collections.cosops.registry.plugins.module_utils._rules.naming import bucket_appid
+from ansible_collections.cosops.registry.plugins.module_utils._rules.validation import ValidationError
 
 
 def cos_bucket_appid(bucket) -> str:

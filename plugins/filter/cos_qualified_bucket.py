@@ -55,9 +55,8 @@ _value:
 """
 
 from ansible.errors import AnsibleFilterError
-
-from ansible_collections.cosops.registry.plugins.module_utils.errors import ValidationError
-from ansible_collections.cosops.registry.plugins.module_utils.naming import qualify_bucket
+from ansible_collections.cosops.registry.plugins.module_utils._rules.naming import qualify_bucket
+from ansible_collections.cosops.registry.plugins.module_utils._rules.validation import ValidationError
 
 
 def cos_qualified_bucket(name, appid=None, region=None) -> str:

@@ -54,12 +54,11 @@ _value:
 """
 
 from ansible.errors import AnsibleFilterError
-
-from ansible_collections.cosops.registry.plugins.module_utils.errors import ValidationError
-from ansible_collections.cosops.registry.plugins.module_utils.lifecycle import (
+from ansible_collections.cosops.registry.plugins.module_utils._rules.lifecycle import (
     RECOMMENDED_ABORT_DAYS,
     recommended_abort_rule,
 )
+from ansible_collections.cosops.registry.plugins.module_utils._rules.validation import ValidationError
 
 
 def registry_abort_rule(rootdirectory, days=RECOMMENDED_ABORT_DAYS):

@@ -97,9 +97,8 @@ _value:
 """
 
 from ansible.errors import AnsibleFilterError
-
-from ansible_collections.cosops.registry.plugins.module_utils.errors import ValidationError
-from ansible_collections.cosops.registry.plugins.module_utils.registry_policy import registry_cam_policy
+from ansible_collections.cosops.registry.plugins.module_utils._rules.registry_policy import registry_cam_policy
+from ansible_collections.cosops.registry.plugins.module_utils._rules.validation import ValidationError
 
 
 def registry_cam_policy_filter(bucket, region, appid, rootdirectory=""):

@@ -132,9 +132,8 @@ _value:
 """
 
 from ansible.errors import AnsibleFilterError
-
-from ansible_collections.cosops.registry.plugins.module_utils.controller_policy import controller_cam_policy
-from ansible_collections.cosops.registry.plugins.module_utils.errors import ValidationError
+from ansible_collections.cosops.registry.plugins.module_utils._rules.controller_policy import controller_cam_policy
+from ansible_collections.cosops.registry.plugins.module_utils._rules.validation import ValidationError
 
 
 def registry_controller_cam_policy_filter(bucket, region, appid, account_uin, rootdirectory=""):

@@ -159,10 +159,11 @@ import os
 import tempfile
 from json import dumps
 
-from ansible_collections.cosops.registry.plugins.module_utils import cam
-from ansible_collections.cosops.registry.plugins.module_utils.errors import ValidationError
-from ansible_collections.cosops.registry.plugins.module_utils.module import TencentCloudModule
-from ansible_collections.cosops.registry.plugins.module_utils.retries import create_unique
+from ansible_collections.cosops.registry.plugins.module_utils._cam import calls as cam
+from ansible_collections.cosops.registry.plugins.module_utils._rules import cam_naming
+from ansible_collections.cosops.registry.plugins.module_utils._rules.validation import ValidationError
+from ansible_collections.cosops.registry.plugins.module_utils._tencentcloud.module import TencentCloudModule
+from ansible_collections.cosops.registry.plugins.module_utils._tencentcloud.retries import create_unique
 
 ACTIVE = "Active"
 INACTIVE = "Inactive"
@@ -171,18 +172,18 @@ MAX_KEYS = 2
 
 def validate(params: dict, check_mode: bool = False) -> None:
     if params["user_name"] is not None:
-        cam.validate_user_name(params["user_name"])
+        cam_naming.validate_user_name(params["user_name"])
     else:
-        cam.validate_uin(params["user_uin"])
+        cam_naming.validate_uin(params["user_uin"])
     if params["id"] is not None:
-        cam.validate_access_key_id(params["id"])
+        cam_naming.validate_access_key_id(params["id"])
         if params["rotate"]:
             raise ValidationError("rotate creates a new key and cannot be used with id; remove one of them.")
         if params["secret_file"]:
             raise ValidationError("secret_file is written only when a key is created and cannot be used with id.")
     if params["state"] == "absent" and (params["rotate"] or params["active"] is not None):
         raise ValidationError("state=absent deletes the key id; rotate and active cannot be used with it.")
-    cam.validate_description(params["description"], "description")
+    cam_naming.validate_description(params["description"], "description")
     # In check mode an earlier task may only have pretended to create the directory; nothing is written there.
     if params["secret_file"] and not check_mode:
         directory = os.path.dirname(os.path.abspath(params["secret_file"]))

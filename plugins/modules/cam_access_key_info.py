@@ -93,16 +93,17 @@ user:
       sample: 100000010001
 """
 
-from ansible_collections.cosops.registry.plugins.module_utils import cam
-from ansible_collections.cosops.registry.plugins.module_utils.errors import ValidationError
-from ansible_collections.cosops.registry.plugins.module_utils.module import TencentCloudModule
+from ansible_collections.cosops.registry.plugins.module_utils._cam import calls as cam
+from ansible_collections.cosops.registry.plugins.module_utils._rules import cam_naming
+from ansible_collections.cosops.registry.plugins.module_utils._rules.validation import ValidationError
+from ansible_collections.cosops.registry.plugins.module_utils._tencentcloud.module import TencentCloudModule
 
 
 def validate(params: dict) -> None:
     if params["user_name"] is not None:
-        cam.validate_user_name(params["user_name"])
+        cam_naming.validate_user_name(params["user_name"])
     else:
-        cam.validate_uin(params["user_uin"])
+        cam_naming.validate_uin(params["user_uin"])
 
 
 def run(module: TencentCloudModule) -> dict:

@@ -107,20 +107,21 @@ policy:
       sample: false
 """
 
-from ansible_collections.cosops.registry.plugins.module_utils import cam
-from ansible_collections.cosops.registry.plugins.module_utils.errors import ValidationError
-from ansible_collections.cosops.registry.plugins.module_utils.module import TencentCloudModule
-from ansible_collections.cosops.registry.plugins.module_utils.retries import create_unique
-from ansible_collections.cosops.registry.plugins.module_utils.policy import policies_equal
+from ansible_collections.cosops.registry.plugins.module_utils._cam import calls as cam
+from ansible_collections.cosops.registry.plugins.module_utils._rules import cam_naming, policy_documents
+from ansible_collections.cosops.registry.plugins.module_utils._rules.policy_documents import policies_equal
+from ansible_collections.cosops.registry.plugins.module_utils._rules.validation import ValidationError
+from ansible_collections.cosops.registry.plugins.module_utils._tencentcloud.module import TencentCloudModule
+from ansible_collections.cosops.registry.plugins.module_utils._tencentcloud.retries import create_unique
 
 
 def validate(params: dict) -> dict | None:
     """The wanted document as a dict (None when not managed), after checking every option."""
-    cam.validate_policy_name(params["name"])
-    cam.validate_description(params["description"], "description")
+    cam_naming.validate_policy_name(params["name"])
+    cam_naming.validate_description(params["description"], "description")
     if params["document"] is None:
         return None
-    return cam.validate_policy_document(params["document"])
+    return policy_documents.validate_policy_document(params["document"])
 
 
 def read_policy(module: TencentCloudModule) -> dict | None:
@@ -134,7 +135,7 @@ def read_policy(module: TencentCloudModule) -> dict | None:
 def create_policy(module: TencentCloudModule, document: dict) -> int:
     """CreatePolicy; after a transient failure the policy is looked up by name before CreatePolicy is sent again."""
     name = module.params["name"]
-    params = {"PolicyName": name, "PolicyDocument": cam.policy_json(document), "Description": module.params["description"] or ""}
+    params = {"PolicyName": name, "PolicyDocument": policy_documents.policy_json(document), "Description": module.params["description"] or ""}
 
     def policy_id_by_name():
         found = cam.find_policy(module.cam, name)
@@ -150,7 +151,7 @@ def changes_wanted(current: dict, document: dict | None, description: str | None
     """UpdatePolicy parameters for what differs (empty when nothing does)."""
     changes = {}
     if document is not None and not policies_equal(document, current["document"]):
-        changes["PolicyDocument"] = cam.policy_json(document)
+        changes["PolicyDocument"] = policy_documents.policy_json(document)
     if description is not None and description != current["description"]:
         changes["Description"] = description
     return changes

@@ -105,8 +105,9 @@ policies:
             resource: ["qcs::cos:ap-guangzhou:uid/1250000000:registry-1250000000/registry/*"]
 """
 
-from ansible_collections.cosops.registry.plugins.module_utils import cam
-from ansible_collections.cosops.registry.plugins.module_utils.module import TencentCloudModule
+from ansible_collections.cosops.registry.plugins.module_utils._cam import calls as cam
+from ansible_collections.cosops.registry.plugins.module_utils._rules import cam_naming, policy_documents
+from ansible_collections.cosops.registry.plugins.module_utils._tencentcloud.module import TencentCloudModule
 
 # The module's scope names, and ListPolicies' Scope values for them.
 SCOPES = {"all": "All", "custom": "Local", "preset": "QCS"}
@@ -132,13 +133,13 @@ def describe(module: TencentCloudModule, listed: dict) -> dict:
         "update_time": listed.get("UpdateTime"),
     }
     if module.params["documents"]:
-        view["document"] = cam.stored_document(cam.get_policy(module.cam, view["id"])["PolicyDocument"])
+        view["document"] = policy_documents.stored_document(cam.get_policy(module.cam, view["id"])["PolicyDocument"])
     return view
 
 
 def run(module: TencentCloudModule) -> dict:
     if module.params["name"] is not None:
-        cam.validate_policy_name(module.params["name"])
+        cam_naming.validate_policy_name(module.params["name"])
     policies = sorted(read_policies(module), key=lambda policy: policy["PolicyName"])
     return {"changed": False, "policies": [describe(module, policy) for policy in policies]}
 

@@ -107,17 +107,18 @@ user:
       sample: [registry-storage]
 """
 
-from ansible_collections.cosops.registry.plugins.module_utils import cam
-from ansible_collections.cosops.registry.plugins.module_utils.errors import ValidationError
-from ansible_collections.cosops.registry.plugins.module_utils.module import TencentCloudModule
-from ansible_collections.cosops.registry.plugins.module_utils.retries import create_unique
+from ansible_collections.cosops.registry.plugins.module_utils._cam import calls as cam
+from ansible_collections.cosops.registry.plugins.module_utils._rules import cam_naming
+from ansible_collections.cosops.registry.plugins.module_utils._rules.validation import ValidationError
+from ansible_collections.cosops.registry.plugins.module_utils._tencentcloud.module import TencentCloudModule
+from ansible_collections.cosops.registry.plugins.module_utils._tencentcloud.retries import create_unique
 
 
 def validate(params: dict) -> None:
-    cam.validate_user_name(params["name"])
-    cam.validate_description(params["remark"], "remark")
+    cam_naming.validate_user_name(params["name"])
+    cam_naming.validate_description(params["remark"], "remark")
     for name in params["policies"] or []:
-        cam.validate_policy_name(name)
+        cam_naming.validate_policy_name(name)
 
 
 def create_user(module: TencentCloudModule) -> dict:

@@ -84,8 +84,9 @@ users:
       sample: [registry-storage]
 """
 
-from ansible_collections.cosops.registry.plugins.module_utils import cam
-from ansible_collections.cosops.registry.plugins.module_utils.module import TencentCloudModule
+from ansible_collections.cosops.registry.plugins.module_utils._cam import calls as cam
+from ansible_collections.cosops.registry.plugins.module_utils._rules import cam_naming
+from ansible_collections.cosops.registry.plugins.module_utils._tencentcloud.module import TencentCloudModule
 
 
 def read_users(module: TencentCloudModule) -> list:
@@ -107,7 +108,7 @@ def describe(module: TencentCloudModule, user: dict) -> dict:
 
 def run(module: TencentCloudModule) -> dict:
     if module.params["name"] is not None:
-        cam.validate_user_name(module.params["name"])
+        cam_naming.validate_user_name(module.params["name"])
     users = sorted(read_users(module), key=lambda user: user["Name"])
     return {"changed": False, "users": [describe(module, user) for user in users]}
 

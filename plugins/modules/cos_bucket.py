@@ -257,11 +257,11 @@ diff:
 
 import json
 
-from ansible_collections.cosops.registry.plugins.module_utils import bucket as cos_bucket
-from ansible_collections.cosops.registry.plugins.module_utils import naming
-from ansible_collections.cosops.registry.plugins.module_utils.errors import ValidationError
-from ansible_collections.cosops.registry.plugins.module_utils.module import TencentCloudModule
-from ansible_collections.cosops.registry.plugins.module_utils.policy import load_policy, policies_equal
+from ansible_collections.cosops.registry.plugins.module_utils._cos import bucket as cos_bucket
+from ansible_collections.cosops.registry.plugins.module_utils._rules import naming
+from ansible_collections.cosops.registry.plugins.module_utils._rules.policy_documents import load_policy, policies_equal
+from ansible_collections.cosops.registry.plugins.module_utils._rules.validation import ValidationError
+from ansible_collections.cosops.registry.plugins.module_utils._tencentcloud.module import TencentCloudModule
 
 # How far counting goes before a refusal to delete a non-empty bucket gives a lower bound.
 COUNT_CAP = 10000
@@ -431,7 +431,7 @@ def managed_view(state: dict, desired: dict) -> dict:
 def run(module: TencentCloudModule) -> dict:
     params = module.params
     region = module.connection.require_region()
-    naming.validate_bucket_name(params["name"], region)
+    naming.validate_bucket_option(params["name"], region)
     desired = desired_settings(params) if params["state"] == "present" else {}
     bucket, appended = naming.qualify_bucket(params["name"], module.appid, region)
     api = module.cos()

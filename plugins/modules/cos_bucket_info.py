@@ -144,15 +144,15 @@ buckets:
       sample: {prefix: registry/, count: 1520, size: 2147483648, truncated: false}
 """
 
-from ansible_collections.cosops.registry.plugins.module_utils import bucket as cos_bucket
-from ansible_collections.cosops.registry.plugins.module_utils.errors import ValidationError
-from ansible_collections.cosops.registry.plugins.module_utils.module import TencentCloudModule
-from ansible_collections.cosops.registry.plugins.module_utils.naming import (
+from ansible_collections.cosops.registry.plugins.module_utils._cos import bucket as cos_bucket
+from ansible_collections.cosops.registry.plugins.module_utils._rules.naming import (
     bucket_host,
     qualify_bucket,
-    validate_bucket_name,
+    validate_bucket_option,
     validate_region,
 )
+from ansible_collections.cosops.registry.plugins.module_utils._rules.validation import ValidationError
+from ansible_collections.cosops.registry.plugins.module_utils._tencentcloud.module import TencentCloudModule
 
 SETTINGS = {**cos_bucket.SETTING_READERS, "lifecycle_rules": cos_bucket.read_lifecycle}
 
@@ -186,7 +186,7 @@ def run(module: TencentCloudModule) -> dict:
         raise ValidationError(f"max_objects {params['max_objects']} must be at least 1.")
     if params["name"]:
         region = region or module.connection.require_region()
-        validate_bucket_name(params["name"], region)
+        validate_bucket_option(params["name"], region)
         entries = one_bucket(module, params["name"], region)
     else:
         entries = cos_bucket.account_buckets(module.cos(region), region)

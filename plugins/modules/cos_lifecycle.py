@@ -257,10 +257,10 @@ diff:
   type: dict
 """
 
-from ansible_collections.cosops.registry.plugins.module_utils import bucket as cos_bucket
-from ansible_collections.cosops.registry.plugins.module_utils import lifecycle, naming
-from ansible_collections.cosops.registry.plugins.module_utils.errors import ValidationError
-from ansible_collections.cosops.registry.plugins.module_utils.module import TencentCloudModule
+from ansible_collections.cosops.registry.plugins.module_utils._cos import bucket as cos_bucket
+from ansible_collections.cosops.registry.plugins.module_utils._rules import lifecycle, naming
+from ansible_collections.cosops.registry.plugins.module_utils._rules.validation import ValidationError
+from ansible_collections.cosops.registry.plugins.module_utils._tencentcloud.module import TencentCloudModule
 
 
 def desired_rules(params: dict) -> list | None:
@@ -317,7 +317,7 @@ def registry_advice(module, root: str, after: list, result: dict) -> None:
 def run(module: TencentCloudModule) -> dict:
     params = module.params
     region = module.connection.require_region()
-    naming.validate_bucket_name(params["bucket"], region)
+    naming.validate_bucket_option(params["bucket"], region)
     if params["registry_root"] is not None:
         naming.validate_registry_root(params["registry_root"])
     desired = desired_rules(params)

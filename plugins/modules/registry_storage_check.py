@@ -171,25 +171,25 @@ not_run:
   sample: [read_write, multipart, move, presigned_url]
 """
 
-from ansible_collections.cosops.registry.plugins.module_utils.errors import ValidationError
-from ansible_collections.cosops.registry.plugins.module_utils.module import TencentCloudModule
-from ansible_collections.cosops.registry.plugins.module_utils.registry_storage import (
-    REGISTRY_STORAGE_SPEC,
-    storage_driver,
-)
-from ansible_collections.cosops.registry.plugins.module_utils.s3_driver import (
-    NO_STORAGE_CLASS,
-    OBJECT_ACLS,
-    STORAGE_CLASSES,
-    upload_headers,
-)
-from ansible_collections.cosops.registry.plugins.module_utils.storage_check import (
+from ansible_collections.cosops.registry.plugins.module_utils._registry.storage_check import (
     CHECKS,
     check_storage,
     default_smoke_size,
     fails,
     stop_on_signals,
 )
+from ansible_collections.cosops.registry.plugins.module_utils._registry.storage_options import (
+    REGISTRY_STORAGE_SPEC,
+    storage_driver,
+)
+from ansible_collections.cosops.registry.plugins.module_utils._rules.stock_driver import (
+    NO_STORAGE_CLASS,
+    OBJECT_ACLS,
+    STORAGE_CLASSES,
+    upload_headers,
+)
+from ansible_collections.cosops.registry.plugins.module_utils._rules.validation import ValidationError
+from ansible_collections.cosops.registry.plugins.module_utils._tencentcloud.module import TencentCloudModule
 
 
 def run(module: TencentCloudModule) -> dict:

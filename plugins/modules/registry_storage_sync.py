@@ -213,20 +213,20 @@ summary:
   sample: "copied 14 objects (73400884 bytes), 0 already there, verified 6 blobs at 24.1 MB/s in 3.4 s"
 """
 
-from ansible_collections.cosops.registry.plugins.module_utils.errors import ValidationError
-from ansible_collections.cosops.registry.plugins.module_utils.module import TencentCloudModule
-from ansible_collections.cosops.registry.plugins.module_utils.registry_storage import (
+from ansible_collections.cosops.registry.plugins.module_utils._registry.storage_check import stop_on_signals
+from ansible_collections.cosops.registry.plugins.module_utils._registry.storage_options import (
     LOCATION_SPEC,
     REGISTRY_STORAGE_SPEC,
     storage_driver,
 )
-from ansible_collections.cosops.registry.plugins.module_utils.storage_check import stop_on_signals
-from ansible_collections.cosops.registry.plugins.module_utils.storage_sync import (
+from ansible_collections.cosops.registry.plugins.module_utils._registry.storage_sync import (
     CosSource,
     FilesystemSource,
     StorageSync,
     SyncError,
 )
+from ansible_collections.cosops.registry.plugins.module_utils._rules.validation import ValidationError
+from ansible_collections.cosops.registry.plugins.module_utils._tencentcloud.module import TencentCloudModule
 
 
 def cos_source(module: TencentCloudModule, target) -> CosSource:

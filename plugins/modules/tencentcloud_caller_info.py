@@ -80,8 +80,8 @@ app_id:
   sample: "1250000000"
 """
 
-from ansible_collections.cosops.registry.plugins.module_utils.errors import TencentCloudError
-from ansible_collections.cosops.registry.plugins.module_utils.module import TencentCloudModule
+from ansible_collections.cosops.registry.plugins.module_utils._tencentcloud.errors import TencentCloudError
+from ansible_collections.cosops.registry.plugins.module_utils._tencentcloud.module import TencentCloudModule
 
 UNAUTHORIZED = "AuthFailure.UnauthorizedOperation"
 

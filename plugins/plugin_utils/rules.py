@@ -6,24 +6,23 @@ in the very sentence a module would fail with."""
 from __future__ import annotations
 
 from ansible.errors import AnsibleFilterError
-
-from ansible_collections.cosops.registry.plugins.module_utils.errors import ValidationError
-from ansible_collections.cosops.registry.plugins.module_utils.naming import (
-    validate_appid,
-    validate_bucket,
-    validate_bucket_name,
-    validate_region,
-    validate_registry_root,
-)
-from ansible_collections.cosops.registry.plugins.module_utils.network import (
+from ansible_collections.cosops.registry.plugins.module_utils._rules.exposure import (
     validate_loopback_address,
     validate_protected_registry,
 )
+from ansible_collections.cosops.registry.plugins.module_utils._rules.naming import (
+    validate_appid,
+    validate_bucket_name,
+    validate_bucket_option,
+    validate_region,
+    validate_registry_root,
+)
+from ansible_collections.cosops.registry.plugins.module_utils._rules.validation import ValidationError
 
 RULES = {
     "cos_appid": validate_appid,
-    "cos_bucket_name": validate_bucket,
-    "cos_bucket_option": validate_bucket_name,
+    "cos_bucket_name": validate_bucket_name,
+    "cos_bucket_option": validate_bucket_option,
     "cos_region": validate_region,
     "loopback_address": validate_loopback_address,
     "registry_protected": validate_protected_registry,

@@ -9,10 +9,10 @@ import uuid
 from dataclasses import dataclass
 
 import pytest
+from ansible_collections.cosops.registry.plugins.module_utils._driver.driver import CosDriver, DriverConfig
+from ansible_collections.cosops.registry.plugins.module_utils._tencentcloud.client import DEFAULT_TIMEOUT, CosApi
 
-from ansible_collections.cosops.registry.plugins.module_utils.client import DEFAULT_TIMEOUT, CosApi
-from ansible_collections.cosops.registry.plugins.module_utils.cos_driver import CosDriver, DriverConfig
-from tests.emulator.control import EmulatorControl
+from emulator.control import EmulatorControl
 
 EMULATOR_BUCKET = "conformance-{appid}"
 EMULATOR_TIMEOUT = 120

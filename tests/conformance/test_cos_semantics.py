@@ -8,12 +8,11 @@ from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-
-from ansible_collections.cosops.registry.plugins.module_utils.cos_driver import (
+from ansible_collections.cosops.registry.plugins.module_utils._driver.driver import (
     PathNotFoundError,
     StorageDriverError,
 )
-from ansible_collections.cosops.registry.plugins.module_utils.errors import TencentCloudError
+from ansible_collections.cosops.registry.plugins.module_utils._tencentcloud.errors import TencentCloudError
 
 from .conftest import open_uploads
 from .helpers import random_contents

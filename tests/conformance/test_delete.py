@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from ansible_collections.cosops.registry.plugins.module_utils.cos_driver import InvalidPathError, PathNotFoundError
+from ansible_collections.cosops.registry.plugins.module_utils._driver.driver import InvalidPathError, PathNotFoundError
 
 OBJECTS = [
     "/file1",

@@ -16,8 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
-
-from ansible_collections.cosops.registry.plugins.module_utils.cos_driver import (
+from ansible_collections.cosops.registry.plugins.module_utils._driver.driver import (
     InvalidOffsetError,
     InvalidPathError,
     PathNotFoundError,

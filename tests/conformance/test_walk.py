@@ -7,8 +7,7 @@ The COS driver walks one flat, sorted listing and derives directories from the k
 from __future__ import annotations
 
 import pytest
-
-from ansible_collections.cosops.registry.plugins.module_utils.cos_driver import PathNotFoundError, SkipDir, StopWalk
+from ansible_collections.cosops.registry.plugins.module_utils._driver.driver import PathNotFoundError, SkipDir, StopWalk
 
 FILESET = [
     "/file1",

@@ -10,7 +10,8 @@ import threading
 import time
 from pathlib import Path
 
-from tests.support import oci, processes, registry
+from tests.support import processes, registry
+from tools import oci
 
 BACKEND = "registry"
 START_TIMEOUT = 30

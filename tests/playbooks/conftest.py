@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.deployment import Deployment
-from tests.support.deployment import prepare_engine
+from tests.support.deployment import Deployment, prepare_engine
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,4 @@
-"""The OCI distribution-spec conformance suite (tests/setup/go-programs.sh conformance) against a registry deployed
+"""The OCI distribution-spec conformance suite (tools/go-programs.sh conformance) against a registry deployed
 by playbooks/deploy.yml: pull, push, content discovery and content management, the registry's delete enabled.
 
 Failures that belong to distribution itself are allowed by test name, each with its upstream issue; any other
@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree
 
-from tests.support.deployment import ROOT, Deployment, output
 from tests.support import processes
+from tests.support.deployment import ROOT, Deployment, output
 
 SUITE_TIMEOUT = 1200
 # The URLs the suite's non-distributable layers name; distribution refuses such manifests unless they are allowed.

@@ -1,6 +1,6 @@
 """The playbooks run with the controller's key that bootstrap_controller.yml creates, holding only
 registry_controller_cam_policy: deploy, check, rotate_credentials and garbage_collect all pass, and the key is refused
-beyond that bucket and the CAM resources it created (tests/emulator/test_controller_key.py has the full list). Every
+beyond that bucket and the CAM resources it created (emulator/tests/test_controller_key.py has the full list). Every
 run has a vault secret, so every key file and the http.secret are written encrypted and read back by the playbooks."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import yaml
 from ansible.parsing.vault import VaultLib, VaultSecret
 from qcloud_cos.cos_exception import CosServiceError
 
-from tests.support import clients
+from emulator import clients
 from tests.support.deployment import Deployment, output
 
 HOST = "registry-controlled"

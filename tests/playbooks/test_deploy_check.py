@@ -11,10 +11,12 @@ import pytest
 import requests
 import yaml
 
-from tests.emulator.control import EmulatorControl
-from tests.support.deployment import Deployment, changed_tasks, output, recap
-from tests.support import clients, oci, processes
+from emulator import clients
+from emulator.control import EmulatorControl
+from tests.support import processes
 from tests.support.certificates import self_signed_pair
+from tests.support.deployment import Deployment, changed_tasks, output, recap
+from tools import oci
 
 HOST = "registry-single"
 TOKEN_REALM, TOKEN_SERVICE = "https://auth.example.com/token", "registry.example.com"

@@ -9,9 +9,9 @@ import re
 import pytest
 import requests
 
-from tests.emulator.control import EmulatorControl
+from emulator.control import EmulatorControl
 from tests.support.deployment import Deployment, output
-from tests.support import oci
+from tools import oci
 
 HOST = "registry-gc"
 REPOSITORY = "gc/app"

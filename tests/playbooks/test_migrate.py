@@ -14,8 +14,9 @@ import requests
 import yaml
 
 from tests.playbooks import old_registry
-from tests.support import oci, processes, registry
+from tests.support import processes, registry
 from tests.support.deployment import Deployment, output
+from tools import oci
 
 NEW_HOST = "registry-new"
 OLD_HOST = "registry-old"

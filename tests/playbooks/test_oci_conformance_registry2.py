@@ -7,7 +7,6 @@ import subprocess
 
 import pytest
 
-from tests.support.deployment import ROOT
 from tests.playbooks.oci_conformance import (
     DISTRIBUTION_FAILURES,
     EMPTY_BLOB_2_8,
@@ -19,6 +18,7 @@ from tests.playbooks.oci_conformance import (
     check_conformance,
     deploy,
 )
+from tests.support.deployment import ROOT
 
 HOST = "registry-oci-2"
 # What a registry:2 installation on an older bucket sets: its s3 driver sends path-style requests to the endpoint.
@@ -50,7 +50,7 @@ UPSTREAM = {
 
 @pytest.fixture(scope="module")
 def deployment(deployments):
-    subprocess.run([str(ROOT / "tests" / "setup" / "registry-image.sh"), "docker", "registry:2"], check=True)
+    subprocess.run([str(ROOT / "tools" / "registry-image.sh"), "docker", "registry:2"], check=True)
     return deploy(deployments, HOST, rejects_path_style=False, extra_vars=REGISTRY_2)
 
 

@@ -13,7 +13,7 @@ import secrets
 import pytest
 from xdist.scheduler import LoadScopeScheduling
 
-from tests.emulator.control import EmulatorControl
+from emulator.control import EmulatorControl
 from tests.reliability import emulators, report
 from tests.support.deployment import Deployment, output, prepare_engine
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import yaml
 
-from tests.emulator.control import EmulatorControl
-from tests.emulator.session import session_settings
+from emulator.control import EmulatorControl
+from emulator.session import session_settings
 from tests.support import ansible_runner
 
 DEPLOY_PLAYBOOK = Path(__file__).resolve().parents[2] / "playbooks" / "deploy.yml"

@@ -6,14 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
-from tests.emulator.control import EmulatorControl
-from tests.emulator.iam import DEFAULT_APPID, DEFAULT_ROOT_SECRET_ID, DEFAULT_ROOT_SECRET_KEY
+from emulator.control import EmulatorControl
+from emulator.iam import DEFAULT_APPID, DEFAULT_ROOT_SECRET_ID, DEFAULT_ROOT_SECRET_KEY
 from tests.support import processes
 
 
 @dataclass
 class ChildEmulator:
-    """Looks like tests.emulator.server.Emulator to the helpers that take one (url, appid, iam, ca_file)."""
+    """Looks like emulator.server.Emulator to the helpers that take one (url, appid, iam, ca_file)."""
 
     process: object
     url: str

@@ -17,7 +17,8 @@ from pathlib import Path
 import requests
 
 from tests.reliability.registry_client import MANIFEST_ACCEPT, same_image
-from tests.support import oci, registry
+from tests.support import registry
+from tools import oci
 
 LIST_DELAY = 2.0
 # Listings are read again this long after the delay has passed for the last write, when they must be complete.

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import requests
 
-from tests.support import oci
 from tests.support.registry import skopeo
+from tools import oci
 
 MANIFEST_ACCEPT = f"{oci.MANIFEST_TYPE}, application/vnd.docker.distribution.manifest.v2+json"
 HTTP_TIMEOUT = 30

@@ -72,7 +72,7 @@ INTRODUCTION = """# Reliability and security figures
 
 Written by the reliability suite (`tests/reliability`, run by `make reliability` and `make test`) at the end of a
 complete, passing run; do not edit by hand. Every figure is measured against the bundled emulator
-(`tests/emulator`) and the real binaries the tests use (ansible-playbook, distribution v3 built from its Go module as
+(`emulator`) and the real binaries the tests use (ansible-playbook, distribution v3 built from its Go module as
 the registry:3 image, skopeo), never mocked. Durations are measurements of one run on the machine below, not bounds.
 """
 BOUNDS = """## Bounds
@@ -181,7 +181,7 @@ def format_value(value) -> str:
 
 
 def pinned_distribution() -> str:
-    """The distribution v3 release the tests build (tests/setup/go-programs.env)."""
+    """The distribution v3 release the tests build (tools/go-programs.env)."""
     pinned = re.search(r"^DISTRIBUTION_VERSION=(\S+)", GO_PROGRAMS.with_suffix(".env").read_text(), re.MULTILINE)
     return pinned.group(1) if pinned else "v3"
 

@@ -10,13 +10,14 @@ from pathlib import Path
 
 import pytest
 import yaml
+from ansible_collections.cosops.registry.plugins.module_utils._driver.driver import CosDriver, DriverConfig
+from ansible_collections.cosops.registry.plugins.module_utils._rules.storage_paths import StorageDriverError
+from ansible_collections.cosops.registry.plugins.module_utils._rules.validation import ValidationError
 
-from ansible_collections.cosops.registry.plugins.module_utils.cos_driver import CosDriver, DriverConfig
-from ansible_collections.cosops.registry.plugins.module_utils.cos_driver_paths import StorageDriverError
-from ansible_collections.cosops.registry.plugins.module_utils.errors import ValidationError
-from tests.emulator.control import EmulatorControl
+from emulator import clients
+from emulator.control import EmulatorControl
 from tests.reliability.deploy_runs import ABSENT_IMAGE, DeployRuns
-from tests.support import ansible_runner, clients
+from tests.support import ansible_runner
 
 CASES = yaml.safe_load((Path(__file__).with_name("bad_inputs.yml")).read_text())
 PLAYBOOK_CASES = [case for case in CASES if "module" in case or "role" in case]

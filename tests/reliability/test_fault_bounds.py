@@ -11,11 +11,12 @@ import re
 import time
 
 import pytest
+from ansible_collections.cosops.registry.plugins.module_utils._driver.driver import CosDriver, DriverConfig
+from ansible_collections.cosops.registry.plugins.module_utils._tencentcloud.client import CosApi
+from ansible_collections.cosops.registry.plugins.module_utils._tencentcloud.errors import TencentCloudError
 
-from ansible_collections.cosops.registry.plugins.module_utils.client import CosApi
-from ansible_collections.cosops.registry.plugins.module_utils.cos_driver import CosDriver, DriverConfig
-from ansible_collections.cosops.registry.plugins.module_utils.errors import TencentCloudError
-from tests.support import ansible_runner, clients
+from emulator import clients
+from tests.support import ansible_runner
 
 RETRIES = 2
 PERSISTENT = 1000

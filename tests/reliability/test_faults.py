@@ -19,10 +19,11 @@ from pathlib import Path
 from typing import Callable
 
 import pytest
+from ansible_collections.cosops.registry.plugins.module_utils._driver.driver import CosDriver, DriverConfig
 
-from ansible_collections.cosops.registry.plugins.module_utils.cos_driver import CosDriver, DriverConfig
+from emulator import clients
 from tests.reliability import emulators
-from tests.support import ansible_runner, clients
+from tests.support import ansible_runner
 
 CONSECUTIVE = 3
 SLOW_ANSWER = 0.5

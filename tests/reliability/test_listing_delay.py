@@ -15,10 +15,11 @@ from urllib.parse import urljoin
 
 import pytest
 import requests
+from ansible_collections.cosops.registry.plugins.module_utils._rules.registry_policy import registry_cam_policy
 
-from ansible_collections.cosops.registry.plugins.module_utils.registry_policy import registry_cam_policy
+from emulator import clients
 from tests.reliability import listing_delay
-from tests.support import clients, processes, registry
+from tests.support import processes, registry
 
 pytestmark = pytest.mark.skipif(
     not (shutil.which("skopeo") and shutil.which(registry.REGISTRY_BINARY) and shutil.which("go")),

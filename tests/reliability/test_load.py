@@ -8,8 +8,9 @@ import os
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from ansible_collections.cosops.registry.plugins.module_utils.cos_driver import CosDriver, DriverConfig
-from tests.support import clients
+from ansible_collections.cosops.registry.plugins.module_utils._driver.driver import CosDriver, DriverConfig
+
+from emulator import clients
 
 MIB = 1024 * 1024
 WRITERS = 32

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support import ansible_runner, clients
+from emulator import clients
+from tests.support import ansible_runner
 
 DELETES = ("cos:DeleteBucket", "cos:DeleteObject", "cos:DeleteMultipleObjects", "cos:AbortMultipartUpload")
 

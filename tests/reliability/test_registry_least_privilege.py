@@ -7,8 +7,9 @@ from __future__ import annotations
 import yaml
 from qcloud_cos.cos_exception import CosServiceError
 
+from emulator import clients
 from tests.reliability import registry_client
-from tests.support import clients, oci
+from tools import oci
 
 REPOSITORY = "least-privilege/app"
 BLOBS = "registry/docker/registry/v2/blobs/"

@@ -7,7 +7,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from tests.reliability import registry_client
-from tests.support import oci
+from tools import oci
 
 MIB = 1024 * 1024
 IMAGES = 16

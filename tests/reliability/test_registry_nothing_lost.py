@@ -15,9 +15,11 @@ import pytest
 import requests
 import yaml
 
+from emulator import clients
 from tests.reliability import registry_client
+from tests.support import ansible_runner
 from tests.support.deployment import ROOT_DIRECTORY, output
-from tests.support import ansible_runner, clients, oci
+from tools import oci
 
 MIB = 1024 * 1024
 SLOW_PART = 2.0

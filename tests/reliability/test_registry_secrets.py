@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.deployment import output
 from tests.reliability.secret_scan import Scan, readable_by_others
+from tests.support.deployment import output
 
 
 @pytest.fixture(scope="module")

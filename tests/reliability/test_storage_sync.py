@@ -19,17 +19,19 @@ from pathlib import Path
 
 import pytest
 import requests
-
-from ansible_collections.cosops.registry.plugins.module_utils.cos_driver import CosDriver, DriverConfig
-from ansible_collections.cosops.registry.plugins.module_utils.storage_sync import (
+from ansible_collections.cosops.registry.plugins.module_utils._driver.driver import CosDriver, DriverConfig
+from ansible_collections.cosops.registry.plugins.module_utils._registry.storage_sync import (
     CosSource,
     FilesystemSource,
     StorageSync,
 )
+
+from emulator import clients
+from emulator.control import EmulatorControl
 from tests.collection_path import COLLECTIONS_DIR
-from tests.emulator.control import EmulatorControl
 from tests.reliability.registry_client import MANIFEST_ACCEPT, same_image
-from tests.support import ansible_runner, clients, oci, processes, registry
+from tests.support import ansible_runner, processes, registry
+from tools import oci
 
 pytestmark = pytest.mark.skipif(
     not (shutil.which("skopeo") and shutil.which(registry.REGISTRY_BINARY)), reason="needs skopeo and docker-registry"

@@ -12,10 +12,10 @@ import pytest
 import requests
 import yaml
 
+from emulator.clients import cos_client
 from tests.support import processes
 from tests.support.ansible_runner import run_playbook
 from tests.support.certificates import self_signed_pair
-from tests.support.clients import cos_client
 from tests.support.registry import REGISTRY_BINARY, registry_environment
 
 ROLE = Path(__file__).resolve().parents[2] / "roles" / "registry"
@@ -272,7 +272,7 @@ def test_cos_variant_parses_up_to_the_driver(emulator_server, rendered, tmp_path
 
 
 def test_distribution_3_gets_virtual_hosted_style_and_redis_addrs(emulator_server, rendered, tmp_path):
-    """The keys only distribution v3 reads, as rendered; molecule and tests/emulator/test_registry.py serve registry:3
+    """The keys only distribution v3 reads, as rendered; molecule and emulator/tests/test_registry.py serve registry:3
     from the role's configuration."""
     settings = {
         **rendered["minimal"]["settings"],

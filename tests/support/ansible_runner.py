@@ -9,8 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from emulator.session import session_environment, session_settings
 from tests.collection_path import COLLECTIONS_DIR
-from tests.emulator.session import session_environment, session_settings
 
 BIN = Path(sys.executable).parent
 RUN_TIMEOUT = 600

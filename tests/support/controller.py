@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import json
 
+from ansible_collections.cosops.registry.plugins.module_utils._rules.controller_policy import controller_cam_policy
 from qcloud_cos.cos_exception import CosServiceError
 from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
 
-from ansible_collections.cosops.registry.plugins.module_utils.controller_policy import controller_cam_policy
-from tests.emulator.iam import DEFAULT_OWNER_UIN, DEFAULT_ROOT_SECRET_ID, DEFAULT_ROOT_SECRET_KEY
-from tests.support import clients
+from emulator import clients
+from emulator.iam import DEFAULT_OWNER_UIN, DEFAULT_ROOT_SECRET_ID, DEFAULT_ROOT_SECRET_KEY
 
 ROOT = (DEFAULT_ROOT_SECRET_ID, DEFAULT_ROOT_SECRET_KEY)
 BUCKET = "registry-1250000000"

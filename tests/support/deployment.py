@@ -10,12 +10,14 @@ from pathlib import Path
 
 import yaml
 
-from tests.emulator.session import session_settings
-from tests.support import ansible_runner, clients, oci, processes, registry
+from emulator import clients
+from emulator.session import session_settings
+from tests.support import ansible_runner, processes, registry
+from tools import oci
 
 ROOT = Path(__file__).resolve().parents[2]
 PLAYBOOKS = ROOT / "playbooks"
-SETUP = ROOT / "tests" / "setup"
+TOOLS = ROOT / "tools"
 ROOT_DIRECTORY = "/registry"
 CAM_USER = "registry"
 TASK_LINE = re.compile(r"^TASK \[(?P<task>.+)\] \*+$")
@@ -28,7 +30,7 @@ RECAP_LINE = re.compile(
 
 def prepare_engine() -> None:
     """dockerd running and the registry:3 stand-in built (both no-ops when already done)."""
-    for command in ([SETUP / "dockerd.sh", "start"], [SETUP / "registry-image.sh", "docker", "registry:3"]):
+    for command in ([TOOLS / "dockerd.sh", "start"], [TOOLS / "registry-image.sh", "docker", "registry:3"]):
         subprocess.run([str(part) for part in command], check=True, capture_output=True, timeout=SETUP_TIMEOUT)
 
 

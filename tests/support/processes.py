@@ -13,7 +13,7 @@ from typing import IO
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 # Builds a pinned third-party Go program on first use (a few minutes) and prints its path.
-GO_PROGRAMS = REPOSITORY / "tests" / "setup" / "go-programs.sh"
+GO_PROGRAMS = REPOSITORY / "tools" / "go-programs.sh"
 GO_BUILD_TIMEOUT = 1200
 READY_LINE = re.compile(r"emulator ready at (?P<url>\S+)(?: \(appid \d+\))?(?: ca-file (?P<ca_file>\S+))?")
 
@@ -38,9 +38,9 @@ def stop(process: subprocess.Popen, timeout: float = 15) -> None:
 
 
 def start_emulator(*options: str, timeout: float = 60) -> tuple[subprocess.Popen, str, str | None]:
-    """`python -m tests.emulator --port 0 OPTIONS` as a child: (process, URL, CA file or None)."""
+    """`python -m emulator --port 0 OPTIONS` as a child: (process, URL, CA file or None)."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "tests.emulator", "--port", "0", *options],
+        [sys.executable, "-m", "emulator", "--port", "0", *options],
         cwd=REPOSITORY,
         stdout=subprocess.PIPE,
         text=True,
@@ -77,7 +77,7 @@ def free_port() -> int:
 
 
 def go_program(name: str) -> str:
-    """The path of a third-party Go program the tests run (tests/setup/go-programs.env pins it), built when missing."""
+    """The path of a third-party Go program the tests run (tools/go-programs.env pins it), built when missing."""
     built = subprocess.run(
         [str(GO_PROGRAMS), name], capture_output=True, text=True, timeout=GO_BUILD_TIMEOUT, check=True
     )

@@ -3,7 +3,6 @@
 import pytest
 import yaml
 from ansible.errors import AnsibleFilterError
-
 from ansible_collections.cosops.registry.plugins.filter import cos_bucket_appid, cos_qualified_bucket
 
 QUALIFIED = cos_qualified_bucket.FilterModule().filters()["cos_qualified_bucket"]

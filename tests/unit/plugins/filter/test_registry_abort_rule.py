@@ -1,9 +1,8 @@
 import pytest
 import yaml
 from ansible.errors import AnsibleFilterError
-
 from ansible_collections.cosops.registry.plugins.filter.registry_abort_rule import RETURN, FilterModule
-from ansible_collections.cosops.registry.plugins.module_utils.lifecycle import (
+from ansible_collections.cosops.registry.plugins.module_utils._rules.lifecycle import (
     aborts_registry_uploads,
     rule_from_options,
 )

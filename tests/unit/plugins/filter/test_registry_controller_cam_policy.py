@@ -1,9 +1,8 @@
 import pytest
 import yaml
 from ansible.errors import AnsibleFilterError
-
 from ansible_collections.cosops.registry.plugins.filter.registry_controller_cam_policy import RETURN, FilterModule
-from ansible_collections.cosops.registry.plugins.module_utils.controller_policy import controller_cam_policy
+from ansible_collections.cosops.registry.plugins.module_utils._rules.controller_policy import controller_cam_policy
 
 FILTER = FilterModule().filters()["registry_controller_cam_policy"]
 

@@ -2,7 +2,6 @@ import hashlib
 
 import pytest
 import yaml
-
 from ansible_collections.cosops.registry.plugins.filter.registry_rollout import RETURN, FilterModule
 
 ROLLOUT = FilterModule().filters()["registry_rollout"]

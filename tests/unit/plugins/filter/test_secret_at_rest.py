@@ -1,5 +1,4 @@
 import pytest
-
 from ansible_collections.cosops.registry.plugins.filter.secret_at_rest import FilterModule
 
 FILTER = FilterModule().filters()["secret_at_rest"]

@@ -1,6 +1,5 @@
 import pytest
-
-from ansible_collections.cosops.registry.plugins.module_utils.bucket import (
+from ansible_collections.cosops.registry.plugins.module_utils._cos.bucket import (
     canned_acl,
     cors_from_api,
     cors_from_options,
@@ -16,7 +15,7 @@ from ansible_collections.cosops.registry.plugins.module_utils.bucket import (
     validate_tags,
     versioning_matches,
 )
-from ansible_collections.cosops.registry.plugins.module_utils.errors import ValidationError
+from ansible_collections.cosops.registry.plugins.module_utils._rules.validation import ValidationError
 
 
 def grant(group, permission):

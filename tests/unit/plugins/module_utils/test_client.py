@@ -1,8 +1,8 @@
 """Connection options: fallbacks, endpoint overrides, and the SDK clients they build (no network)."""
 
 import pytest
-
-from ansible_collections.cosops.registry.plugins.module_utils.client import (
+from ansible_collections.cosops.registry.plugins.module_utils._rules.validation import ValidationError
+from ansible_collections.cosops.registry.plugins.module_utils._tencentcloud.client import (
     ApiClient,
     Connection,
     CosApi,
@@ -10,7 +10,6 @@ from ansible_collections.cosops.registry.plugins.module_utils.client import (
     api_endpoint_settings,
     cos_endpoint_settings,
 )
-from ansible_collections.cosops.registry.plugins.module_utils.errors import ValidationError
 
 ENVIRON = {
     "TENCENTCLOUD_SECRET_ID": "AKIDenv",

@@ -1,9 +1,8 @@
 """The cos storage driver's configuration keys, defaults and rules, checked before any call."""
 
 import pytest
-
-from ansible_collections.cosops.registry.plugins.module_utils.cos_driver import DriverConfig
-from ansible_collections.cosops.registry.plugins.module_utils.errors import ValidationError
+from ansible_collections.cosops.registry.plugins.module_utils._driver.driver import DriverConfig
+from ansible_collections.cosops.registry.plugins.module_utils._rules.validation import ValidationError
 
 MIB = 1024 * 1024
 SECRET = "s3cr3t-key-value"

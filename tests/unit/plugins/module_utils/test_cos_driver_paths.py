@@ -1,19 +1,19 @@
 """The storage driver's path rules: which paths are valid, where their keys live, how a flat listing becomes a tree."""
 
 import pytest
-
-from ansible_collections.cosops.registry.plugins.module_utils.cos_driver import (
+from ansible_collections.cosops.registry.plugins.module_utils._driver.driver import (
     InvalidOffsetError,
     InvalidPathError,
     PathNotFoundError,
 )
-from ansible_collections.cosops.registry.plugins.module_utils.cos_driver_paths import (
+from ansible_collections.cosops.registry.plugins.module_utils._rules.storage_paths import (
     KeyMapper,
     directory_diff,
     is_subpath,
     validate_path,
 )
-from ansible_collections.cosops.registry.plugins.module_utils.errors import ValidationError
+from ansible_collections.cosops.registry.plugins.module_utils._rules.validation import ValidationError
+
 from tests.support.driver_paths import INVALID_PATHS, VALID_PATHS
 
 # Beyond the conformance suite's: characters outside the path rule.

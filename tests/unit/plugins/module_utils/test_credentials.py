@@ -5,14 +5,13 @@ import time
 from urllib.parse import unquote
 
 import pytest
-
-from ansible_collections.cosops.registry.plugins.module_utils.client import Connection
-from ansible_collections.cosops.registry.plugins.module_utils.credentials import (
+from ansible_collections.cosops.registry.plugins.module_utils._rules.validation import ValidationError
+from ansible_collections.cosops.registry.plugins.module_utils._tencentcloud.client import Connection
+from ansible_collections.cosops.registry.plugins.module_utils._tencentcloud.credentials import (
     AssumeRole,
     assumed_role_credential,
     resolve_source,
 )
-from ansible_collections.cosops.registry.plugins.module_utils.errors import ValidationError
 
 ARN = "qcs::cam::uin/100000000001:roleName/registry-deploy"
 

@@ -1,15 +1,14 @@
 """Error translation and retry classification, from the SDKs' own exception objects."""
 
 import pytest
-from qcloud_cos.cos_exception import CosClientError, CosServiceError
-from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
-
-from ansible_collections.cosops.registry.plugins.module_utils.errors import (
+from ansible_collections.cosops.registry.plugins.module_utils._tencentcloud.errors import (
     TencentCloudError,
     from_api_exception,
     from_cos_exception,
     refusal_fix,
 )
+from qcloud_cos.cos_exception import CosClientError, CosServiceError
+from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
 
 
 def cos_service_error(code, status, message="boom", request_id="NjQ2ZDE2MjFf"):

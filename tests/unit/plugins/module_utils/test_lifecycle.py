@@ -1,7 +1,5 @@
 import pytest
-
-from ansible_collections.cosops.registry.plugins.module_utils.errors import ValidationError
-from ansible_collections.cosops.registry.plugins.module_utils.lifecycle import (
+from ansible_collections.cosops.registry.plugins.module_utils._rules.lifecycle import (
     MAX_RULES,
     abort_rule_warning,
     aborts_registry_uploads,
@@ -19,6 +17,8 @@ from ansible_collections.cosops.registry.plugins.module_utils.lifecycle import (
     unsafe_rule_ids,
     validate_rules,
 )
+from ansible_collections.cosops.registry.plugins.module_utils._rules.validation import ValidationError
+
 from tests.support.lifecycle_options import rule_options
 
 

@@ -1,17 +1,16 @@
 """COS naming rules: each refusal names the value and the rule."""
 
 import pytest
-
-from ansible_collections.cosops.registry.plugins.module_utils.errors import ValidationError
-from ansible_collections.cosops.registry.plugins.module_utils.naming import (
+from ansible_collections.cosops.registry.plugins.module_utils._rules.naming import (
     qualify_bucket,
     split_bucket,
     validate_appid,
-    validate_bucket,
     validate_bucket_name,
+    validate_bucket_option,
     validate_region,
     validate_registry_root,
 )
+from ansible_collections.cosops.registry.plugins.module_utils._rules.validation import ValidationError
 
 
 def test_appid_is_appended_only_when_missing():
@@ -41,15 +40,15 @@ def test_split_bucket_finds_the_appid_suffix():
 )
 def test_bad_bucket_names_are_refused_with_the_rule(name, fragment):
     with pytest.raises(ValidationError) as raised:
-        validate_bucket(name)
+        validate_bucket_name(name)
     assert fragment in str(raised.value)
     assert repr(name) in str(raised.value)
 
 
 def test_bucket_host_may_not_exceed_sixty_characters():
-    validate_bucket("r" * 19 + "-1250000000", "ap-guangzhou")  # exactly 60
+    validate_bucket_name("r" * 19 + "-1250000000", "ap-guangzhou")  # exactly 60
     with pytest.raises(ValidationError) as raised:
-        validate_bucket("r" * 20 + "-1250000000", "ap-guangzhou")
+        validate_bucket_name("r" * 20 + "-1250000000", "ap-guangzhou")
     assert "at most 60" in str(raised.value)
 
 
@@ -91,12 +90,12 @@ def test_unqualified_name_with_bad_appid_is_refused_before_any_call():
 
 
 def test_bucket_name_is_checked_before_the_appid_is_known():
-    validate_bucket_name("registry", "ap-guangzhou")
-    validate_bucket_name("registry-1250000000", "ap-guangzhou")
+    validate_bucket_option("registry", "ap-guangzhou")
+    validate_bucket_option("registry-1250000000", "ap-guangzhou")
     with pytest.raises(ValidationError, match="'Registry' may use only lowercase"):
-        validate_bucket_name("Registry", "ap-guangzhou")
+        validate_bucket_option("Registry", "ap-guangzhou")
     with pytest.raises(ValidationError, match="'x{40}-<appid>' in region 'ap-guangzhou' is too long"):
-        validate_bucket_name("x" * 40, "ap-guangzhou")
+        validate_bucket_option("x" * 40, "ap-guangzhou")
 
 
 def test_appid_is_looked_up_only_when_the_name_lacks_it():
@@ -115,7 +114,7 @@ def test_a_name_ending_in_another_appid_is_refused():
 @pytest.mark.parametrize("name", ["registry-1", "registry-125000000", "registry"])
 def test_a_full_bucket_name_needs_a_ten_digit_appid(name):
     with pytest.raises(ValidationError, match="must end in '-<appid>'"):
-        validate_bucket(name)
+        validate_bucket_name(name)
 
 
 @pytest.mark.parametrize(

@@ -1,9 +1,11 @@
 import json
 
 import pytest
-
-from ansible_collections.cosops.registry.plugins.module_utils.errors import ValidationError
-from ansible_collections.cosops.registry.plugins.module_utils.policy import normalize_policy, policies_equal
+from ansible_collections.cosops.registry.plugins.module_utils._rules.policy_documents import (
+    normalize_policy,
+    policies_equal,
+)
+from ansible_collections.cosops.registry.plugins.module_utils._rules.validation import ValidationError
 
 DOCUMENT = {
     "version": "2.0",

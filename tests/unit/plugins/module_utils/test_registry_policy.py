@@ -5,16 +5,16 @@ from __future__ import annotations
 import json
 
 import pytest
-
-from ansible_collections.cosops.registry.plugins.module_utils.cam import validate_policy_document
-from ansible_collections.cosops.registry.plugins.module_utils.errors import ValidationError
-from ansible_collections.cosops.registry.plugins.module_utils.registry_policy import (
+from ansible_collections.cosops.registry.plugins.module_utils._rules.policy_documents import validate_policy_document
+from ansible_collections.cosops.registry.plugins.module_utils._rules.registry_policy import (
     LISTING_ACTIONS,
     OBJECT_ACTIONS,
     registry_cam_policy,
 )
-from tests.emulator import cam_policy
-from tests.emulator.cos import listing_context
+from ansible_collections.cosops.registry.plugins.module_utils._rules.validation import ValidationError
+
+from emulator import cam_policy
+from emulator.cos import listing_context
 
 REGION = "ap-guangzhou"
 APPID = "1250000000"

@@ -1,9 +1,12 @@
 """Backoff: bounded in attempts and time, jittered, and only for what may be retried."""
 
 import pytest
-
-from ansible_collections.cosops.registry.plugins.module_utils.errors import TencentCloudError
-from ansible_collections.cosops.registry.plugins.module_utils.retries import backoff_delays, call_with_retries, create_unique
+from ansible_collections.cosops.registry.plugins.module_utils._tencentcloud.errors import TencentCloudError
+from ansible_collections.cosops.registry.plugins.module_utils._tencentcloud.retries import (
+    backoff_delays,
+    call_with_retries,
+    create_unique,
+)
 
 
 def transient(processed=True):

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import pytest
-
-from ansible_collections.cosops.registry.plugins.module_utils.cos_driver import CosDriver, DriverConfig
-from ansible_collections.cosops.registry.plugins.module_utils.errors import TencentCloudError
-from ansible_collections.cosops.registry.plugins.module_utils.storage_check import (
+from ansible_collections.cosops.registry.plugins.module_utils._driver.driver import CosDriver, DriverConfig
+from ansible_collections.cosops.registry.plugins.module_utils._registry.storage_check import (
     StorageCheck,
-    cam_action,
+    cam_actions_of_call,
     fails,
     summarize,
 )
+from ansible_collections.cosops.registry.plugins.module_utils._tencentcloud.errors import TencentCloudError
 
 BUCKET = "registry-1250000000"
 OBJECTS = f"qcs::cos:ap-guangzhou:uid/1250000000:{BUCKET}/registry/*"
@@ -44,12 +43,12 @@ def refused(action: str, code: str = "AccessDenied", status: int = 403) -> Tence
     ],
 )
 def test_a_refused_call_names_its_cam_action(sdk_action, action):
-    assert cam_action(sdk_action) == action
+    assert cam_actions_of_call(sdk_action) == action
 
 
 def test_a_refused_part_copy_names_the_whole_documented_set():
     """product 436/8287: any one of these missing on the destination refuses Upload Part - Copy."""
-    assert cam_action("UploadPartCopy").split(", ") == [
+    assert cam_actions_of_call("UploadPartCopy").split(", ") == [
         "name/cos:PutObject",
         "name/cos:InitiateMultipartUpload",
         "name/cos:ListMultipartUploads",

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from ansible_collections.cosops.registry.plugins.module_utils._driver.driver import CosDriver, DriverConfig
+from ansible_collections.cosops.registry.plugins.module_utils._registry.storage_check import StorageCheck
 
-from ansible_collections.cosops.registry.plugins.module_utils.cos_driver import CosDriver, DriverConfig
-from ansible_collections.cosops.registry.plugins.module_utils.storage_check import StorageCheck
-from tests.support import clients
+from emulator import clients
 
 BUCKET = "registry-1250000000"
 

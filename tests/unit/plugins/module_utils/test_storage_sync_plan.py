@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import pytest
-
-from ansible_collections.cosops.registry.plugins.module_utils.storage_sync_plan import (
+from ansible_collections.cosops.registry.plugins.module_utils._rules.sync_plan import (
     BLOB,
-    COPY,
     CONFLICT,
+    COPY,
     DELETE_ORDER,
     LAYER_LINK,
     MANIFEST_LINK,

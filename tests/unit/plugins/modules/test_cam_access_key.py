@@ -8,11 +8,10 @@ import threading
 from types import SimpleNamespace
 
 import pytest
-from werkzeug.serving import make_server
-
-from ansible_collections.cosops.registry.plugins.module_utils.client import ApiClient, Connection
-from ansible_collections.cosops.registry.plugins.module_utils.errors import TencentCloudError
+from ansible_collections.cosops.registry.plugins.module_utils._tencentcloud.client import ApiClient, Connection
+from ansible_collections.cosops.registry.plugins.module_utils._tencentcloud.errors import TencentCloudError
 from ansible_collections.cosops.registry.plugins.modules.cam_access_key import create_key
+from werkzeug.serving import make_server
 
 
 class LoseAnswers:

@@ -1,8 +1,8 @@
 import pytest
-
-from ansible_collections.cosops.registry.plugins.module_utils.errors import ValidationError
-from ansible_collections.cosops.registry.plugins.module_utils.lifecycle import MAX_RULES, rule_from_options
+from ansible_collections.cosops.registry.plugins.module_utils._rules.lifecycle import MAX_RULES, rule_from_options
+from ansible_collections.cosops.registry.plugins.module_utils._rules.validation import ValidationError
 from ansible_collections.cosops.registry.plugins.modules.cos_lifecycle import desired_rules, target_rules
+
 from tests.support.lifecycle_options import rule_options
 
 

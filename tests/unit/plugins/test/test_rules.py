@@ -5,12 +5,11 @@ from pathlib import Path
 
 import pytest
 from ansible.errors import AnsibleFilterError
-
 from ansible_collections.cosops.registry.plugins.filter.rule_violation import FilterModule
-from ansible_collections.cosops.registry.plugins.module_utils.cos_driver_config import DriverConfig
-from ansible_collections.cosops.registry.plugins.module_utils.errors import ValidationError
-from ansible_collections.cosops.registry.plugins.module_utils.naming import validate_bucket_name
-from ansible_collections.cosops.registry.plugins.module_utils.registry_policy import registry_cam_policy
+from ansible_collections.cosops.registry.plugins.module_utils._driver.config import DriverConfig
+from ansible_collections.cosops.registry.plugins.module_utils._rules.naming import validate_bucket_option
+from ansible_collections.cosops.registry.plugins.module_utils._rules.registry_policy import registry_cam_policy
+from ansible_collections.cosops.registry.plugins.module_utils._rules.validation import ValidationError
 from ansible_collections.cosops.registry.plugins.plugin_utils.rules import RULES
 
 TEST_DIR = Path(__file__).parents[4] / "plugins" / "test"
@@ -73,7 +72,7 @@ def test_a_bucket_option_may_leave_out_its_appid(bucket):
 def test_a_bucket_option_is_refused_in_the_modules_words(bucket):
     assert jinja_test("cos_bucket_option")(bucket, "ap-guangzhou") is False
     with pytest.raises(ValidationError) as raised:
-        validate_bucket_name(bucket, "ap-guangzhou")
+        validate_bucket_option(bucket, "ap-guangzhou")
     assert VIOLATION(bucket, "cos_bucket_option", "ap-guangzhou") == str(raised.value)
 
 

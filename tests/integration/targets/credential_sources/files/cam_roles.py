@@ -15,7 +15,7 @@ import os
 
 from tencentcloud.cam.v20190116 import models as cam_models
 
-from tests.support import clients
+from emulator import clients
 
 CARRIERS = {"root": {"qcs": ["qcs::cam::uin/{owner}:root"]}, "cvm": {"service": ["cvm.qcloud.com"]}}
 

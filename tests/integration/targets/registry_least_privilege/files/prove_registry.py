@@ -26,7 +26,7 @@ from pathlib import Path
 import yaml
 from qcloud_cos.cos_exception import CosServiceError
 
-from tests.support.clients import cos_client
+from emulator.clients import cos_client
 
 REGISTRY = "/usr/bin/docker-registry"
 REPOSITORY = "least-privilege/app"

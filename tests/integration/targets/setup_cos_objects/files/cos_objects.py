@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 
-from tests.support.clients import cos_client_from_environment
+from emulator.clients import cos_client_from_environment
 
 
 def main() -> None:
