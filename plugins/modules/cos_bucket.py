@@ -436,7 +436,12 @@ def run(module: TencentCloudModule) -> dict:
     bucket, appended = naming.qualify_bucket(params["name"], module.appid, region)
     api = module.cos()
     exists = cos_bucket.bucket_exists(api, bucket)
-    result = {"name": bucket, "appid_appended": appended, "region": region, "endpoint": naming.bucket_host(bucket, region)}
+    result = {
+        "name": bucket,
+        "appid_appended": appended,
+        "region": region,
+        "endpoint": naming.bucket_host(bucket, region),
+    }
     if params["state"] == "absent":
         before, after = {"exists": exists}, {"exists": False}
         if exists:

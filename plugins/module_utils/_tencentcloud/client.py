@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import threading
+from collections import Counter
 from dataclasses import dataclass, replace
 from functools import cached_property
 from urllib.parse import urlsplit
@@ -193,6 +195,9 @@ class CosApi(_LazySdk):
         self.pool_size = max(pool_size, 1)
         self._keys = None
         self._session = None
+        # Requests sent, by SDK method, retries included: what a caller reports as its cost.
+        self.requests = Counter()
+        self._requests_lock = threading.Lock()
 
     @property
     def sdk(self):
@@ -235,7 +240,7 @@ class CosApi(_LazySdk):
         sdk_method = getattr(self.sdk, method)
         try:
             return call_with_retries(
-                lambda: self._once(method, sdk_method, kwargs), self.connection.retries, idempotent
+                lambda: self._counted(method, sdk_method, kwargs), self.connection.retries, idempotent
             )
         except TencentCloudError as error:
             if method in HEAD_FOLLOW_UPS and error.status == 403 and error.code == BODYLESS_CODES[403]:
@@ -260,6 +265,11 @@ class CosApi(_LazySdk):
         resource = f"qcs::cos:{self.region}:uid/{split_bucket(bucket)[1]}:{bucket}/{target.get('Key', '')}"
         message = refusal_fix(code, action, resource) or message
         return TencentCloudError(refusal.action, code, message, refusal.request_id, refusal.status)
+
+    def _counted(self, method, sdk_method, kwargs):
+        with self._requests_lock:
+            self.requests[method] += 1
+        return self._once(method, sdk_method, kwargs)
 
     @staticmethod
     def _once(method, sdk_method, kwargs):
@@ -287,14 +297,18 @@ class ApiClient(_LazySdk):
             from tencentcloud.common.profile.http_profile import HttpProfile
         except ImportError:
             raise MissingSdkError("tencentcloud-sdk-python-common")
-        http = HttpProfile(reqTimeout=self.connection.timeout, **api_endpoint_settings(self.connection.api_endpoint, self.service))
+        http = HttpProfile(
+            reqTimeout=self.connection.timeout, **api_endpoint_settings(self.connection.api_endpoint, self.service)
+        )
         if not self.connection.validate_certs:
             http.certification = False
         # The SDK asks the credential for its keys before every request, so renewed temporary keys are used.
         cred = self.credential or self.connection.credential
         # CAM and STS answer for the whole account; the region only picks the nearest endpoint.
         region = self.connection.region or ""
-        return CommonClient(self.service, API_VERSIONS[self.service], cred, region, profile=ClientProfile(httpProfile=http))
+        return CommonClient(
+            self.service, API_VERSIONS[self.service], cred, region, profile=ClientProfile(httpProfile=http)
+        )
 
     def call(self, action: str, params: dict | None = None, idempotent: bool = True) -> dict:
         """The `Response` object of the action, without its RequestId."""
