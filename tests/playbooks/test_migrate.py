@@ -73,7 +73,10 @@ def migration(deployments, old, pushed):
     inventory_file.write_text(yaml.safe_dump(inventory, sort_keys=False))
     (repository, tag), (source_repository, source_tag) = MOVED
     retag = ["skopeo", "copy", "--src-tls-verify=false", "--dest-tls-verify=false"]
-    retag += [f"docker://{address(old)}/{source_repository}:{source_tag}", f"docker://{address(old)}/{repository}:{tag}"]
+    retag += [
+        f"docker://{address(old)}/{source_repository}:{source_tag}",
+        f"docker://{address(old)}/{repository}:{tag}",
+    ]
     readonly = [sys.executable, HELPER, str(old), "readonly"]
     extra_vars = {
         "cosops_migrate_readonly_command": shlex.join(["sh", "-c", f"{shlex.join(retag)} && {shlex.join(readonly)}"]),

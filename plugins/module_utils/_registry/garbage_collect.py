@@ -48,6 +48,7 @@ from ansible_collections.cosops.registry.plugins.module_utils._rules.gc_mark imp
     sweep,
 )
 from ansible_collections.cosops.registry.plugins.module_utils._rules.storage_paths import PathNotFoundError
+from ansible_collections.cosops.registry.plugins.module_utils._tencentcloud.errors import TencentCloudError
 
 STATE_VERSION = 1
 # Lines of the report that list single objects, at most.
@@ -258,7 +259,16 @@ class Collector:
         """Objects and bytes of noncurrent versions and delete markers under the registry's tree, when the bucket
         keeps versions: they are what deleted objects become, and they keep costing."""
         api, bucket = self.driver.api, self.driver.bucket
-        if read_versioning(api, bucket) == "disabled":
+        try:
+            if read_versioning(api, bucket) == "disabled":
+                return None
+        except TencentCloudError as error:
+            if error.status != 403:
+                raise
+            # A registry's least-privilege key may not read bucket settings: the report goes without.
+            self.warn(
+                f"noncurrent versions not counted: these keys may not read the bucket's versioning ({error.code})"
+            )
             return None
         figures = {"objects": 0, "bytes": 0, "delete_markers": 0}
         with self.timed("versions"):
