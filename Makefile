@@ -63,10 +63,22 @@ conformance: venv  ## distribution's storage driver suite against the COS driver
 	$(BIN)/pytest -q -n $(PYTEST_WORKERS) tests/conformance
 
 .PHONY: bench
-bench: venv  ## 1 GiB upload: COS driver vs cos-python-sdk-v5 vs one PUT, walk requests, registry_storage_sync vs rclone; writes docs/performance.md
+bench: venv  ## 1 GiB upload: COS driver vs cos-python-sdk-v5 vs one PUT, walk requests, registry_storage_sync vs rclone, registry_garbage_collect vs registry garbage-collect; writes docs/performance.md
 	tools/system-packages.sh rclone
+	tools/go-programs.sh registry >/dev/null
 	$(BIN)/python -m bench.storage_bench
 	$(BIN)/python -m bench.sync_bench
+	$(BIN)/python -m bench.gc_bench
+
+.PHONY: gc
+gc: venv system  ## registry_garbage_collect against distribution v3's collector (fixed seeds) and with pushes going on
+	tools/go-programs.sh registry >/dev/null
+	$(BIN)/pytest -q -n $(PYTEST_WORKERS) tests/gc
+
+.PHONY: gc-seeds
+gc-seeds: venv system  ## the differential suite on many seeds (GC_SEEDS, 100 by default; slow)
+	tools/go-programs.sh registry >/dev/null
+	GC_SEEDS=$${GC_SEEDS:-100} $(BIN)/pytest -q -n $(PYTEST_WORKERS) tests/gc/test_differential.py
 
 .PHONY: emulator-tests
 emulator-tests: venv system  ## the emulator proven with real clients
@@ -106,7 +118,7 @@ emulator: venv  ## run the emulator in the foreground on port 9400
 	$(BIN)/python -m emulator --port 9400
 
 .PHONY: test
-test: venv system sanity lint units package emulator-tests conformance integration molecule reliability playbooks  ## everything CI runs
+test: venv system sanity lint units package emulator-tests conformance integration molecule reliability gc playbooks  ## everything CI runs
 
 .PHONY: demo
 demo: venv system collection  ## the main job against the bundled emulator (it keeps running: `make demo-clean`)

@@ -36,6 +36,8 @@ class Storage:
     emulator_url: str
     keys: tuple
     directory: Path
+    bucket: str = BUCKET
+    root: str = ROOT_DIRECTORY
 
     @property
     def driver(self) -> CosDriver:
@@ -43,16 +45,16 @@ class Storage:
             "secretid": self.keys[0],
             "secretkey": self.keys[1],
             "region": REGION,
-            "bucket": BUCKET,
+            "bucket": self.bucket,
             "endpoint": self.emulator_url,
-            "rootdirectory": ROOT_DIRECTORY,
+            "rootdirectory": self.root,
             "chunksize": PART,
             "maxconcurrency": 16,
         }
         return CosDriver(DriverConfig.from_parameters(parameters))
 
     def registry_config(self, port: int | None = None, readonly: bool = False, cache: str = "") -> dict:
-        storage, _proxy = registry.emulated_s3_storage(3, self.emulator_url, BUCKET, REGION, self.keys, ROOT_DIRECTORY)
+        storage, _proxy = registry.emulated_s3_storage(3, self.emulator_url, self.bucket, REGION, self.keys, self.root)
         config = registry.registry_config(storage, port or processes.free_port(), redirect=False, cache=cache)
         config["storage"]["maintenance"]["readonly"] = {"enabled": readonly}
         return config
@@ -79,13 +81,17 @@ class Storage:
         self.driver.walk("/docker/registry/v2", lambda info: None if info.is_dir else found.add(info.path))
         return found
 
-    def stock(self, delete_untagged: bool, dry_run: bool = True) -> dict:
-        """distribution v3's `registry garbage-collect` on this storage, read back by the collection's own reader."""
-        config_path = self.directory / "stock-config.yml"
+    def stock_command(self, delete_untagged: bool, dry_run: bool = True) -> tuple[list, dict]:
+        """argv and environment of distribution v3's `registry garbage-collect` on this storage."""
+        config_path = self.directory / f"stock-config{self.root.replace('/', '-')}.yml"
         config_path.write_text(yaml.safe_dump(self.registry_config()))
         command = [registry.registry_binary(3), "garbage-collect"]
         command += ["--dry-run"] * dry_run + ["--delete-untagged"] * delete_untagged + [str(config_path)]
-        environment = registry.registry_environment(proxy=self.emulator_url)
+        return command, registry.registry_environment(proxy=self.emulator_url)
+
+    def stock(self, delete_untagged: bool, dry_run: bool = True) -> dict:
+        """distribution v3's `registry garbage-collect` on this storage, read back by the collection's own reader."""
+        command, environment = self.stock_command(delete_untagged, dry_run)
         done = subprocess.run(
             command, capture_output=True, text=True, timeout=STOCK_TIMEOUT, env=environment, check=False
         )
@@ -102,24 +108,23 @@ class Storage:
             "secret_key": self.keys[1],
             "region": REGION,
             "cos_endpoint": self.emulator_url,
-            "bucket": BUCKET,
-            "rootdirectory": ROOT_DIRECTORY,
+            "bucket": self.bucket,
+            "rootdirectory": self.root,
             **arguments,
         }
 
 
-def run_module(arguments: dict, directory: Path, check_mode: bool = False, diff: bool = False) -> dict:
+def module_command(arguments: dict, directory: Path, check_mode: bool = False, diff: bool = False) -> tuple[list, dict]:
+    """argv and environment that run registry_garbage_collect with `arguments`, as Ansible runs a module."""
     file = directory / "module-arguments.json"
     internal = {"_ansible_check_mode": check_mode, "_ansible_diff": diff}
     file.write_text(json.dumps({"ANSIBLE_MODULE_ARGS": {**arguments, **internal}}))
-    done = subprocess.run(
-        [sys.executable, "-m", MODULE, str(file)],
-        capture_output=True,
-        text=True,
-        timeout=MODULE_TIMEOUT,
-        env=dict(os.environ, PYTHONPATH=COLLECTIONS_DIR),
-        check=False,
-    )
+    return [sys.executable, "-m", MODULE, str(file)], dict(os.environ, PYTHONPATH=COLLECTIONS_DIR)
+
+
+def run_module(arguments: dict, directory: Path, check_mode: bool = False, diff: bool = False) -> dict:
+    command, environment = module_command(arguments, directory, check_mode, diff)
+    done = subprocess.run(command, capture_output=True, text=True, timeout=MODULE_TIMEOUT, env=environment, check=False)
     try:
         return json.loads(done.stdout)
     except ValueError:

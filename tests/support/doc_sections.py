@@ -9,6 +9,8 @@ from pathlib import Path
 DEPLOY_REQUESTS = "deploy requests"
 # docs/performance.md: registry_storage_sync against rclone, from bench/sync_bench.py.
 STORAGE_SYNC = "storage sync vs rclone"
+# docs/performance.md: registry_garbage_collect against registry garbage-collect, from bench/gc_bench.py.
+GARBAGE_COLLECTION = "garbage collection"
 
 
 def _pattern(name: str) -> re.Pattern:
