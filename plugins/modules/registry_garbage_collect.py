@@ -66,9 +66,9 @@ options:
     default: 0
   redis:
     description:
-      - The registry's redis blob descriptor cache (C(redis:) of its configuration, with C(storage.cache.blobdescriptor:
-        redis)); the sweep deletes its entries for every blob it deleted. Without it, only in-memory caches exist, and
-        the playbook's restart empties them.
+      - The registry's redis blob descriptor cache (the C(redis) section of its configuration, used when
+        C(storage.cache.blobdescriptor) is V(redis)); the sweep deletes its entries for every blob it deleted. Without
+        it, only in-memory caches exist, and the playbook's restart empties them.
     type: dict
     suboptions:
       addr:
