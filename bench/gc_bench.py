@@ -116,11 +116,11 @@ def remaining(storage) -> set:
     return storage.keys_now()
 
 
-def run(shape: Shape, output: Path) -> None:
+def run(shape: Shape) -> None:
     collection_on_path()
     from emulator.control import EmulatorControl
     from tests.gc.support import Storage
-    from tests.support.doc_sections import GARBAGE_COLLECTION, write_section
+    from tests.support.figures import write_figures
 
     registry = build(shape)
     figures = {
@@ -149,7 +149,7 @@ def run(shape: Shape, output: Path) -> None:
         ).stdout.strip()
     body = render(shape, figures, stock_run, module_runs, version, machine())
     print(body)
-    write_section(output, GARBAGE_COLLECTION, body)
+    write_figures("garbage-collection", "bench/gc_bench.py (make bench)", body)
 
 
 # The report.
@@ -215,9 +215,8 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.gc_bench", description=__doc__)
     parser.add_argument("--repositories", type=int, default=Shape.repositories)
     parser.add_argument("--tags", type=int, default=Shape.tags)
-    parser.add_argument("--output", type=Path, default=ROOT / "docs" / "performance.md")
     args = parser.parse_args(argv)
-    run(Shape(repositories=args.repositories, tags=args.tags), args.output)
+    run(Shape(repositories=args.repositories, tags=args.tags))
 
 
 if __name__ == "__main__":

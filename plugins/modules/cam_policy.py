@@ -135,11 +135,7 @@ def read_policy(module: TencentCloudModule) -> dict | None:
 def create_policy(module: TencentCloudModule, document: dict) -> int:
     """CreatePolicy; after a transient failure the policy is looked up by name before CreatePolicy is sent again."""
     name = module.params["name"]
-    params = {
-        "PolicyName": name,
-        "PolicyDocument": policy_documents.policy_json(document),
-        "Description": module.params["description"] or "",
-    }
+    params = {"PolicyName": name, "PolicyDocument": policy_documents.policy_json(document), "Description": module.params["description"] or ""}
 
     def policy_id_by_name():
         found = cam.find_policy(module.cam, name)

@@ -53,9 +53,7 @@ PLACEHOLDER_APPID = "1000000000"
 
 def validate_region(region: str) -> str:
     if not isinstance(region, str) or not REGION_PATTERN.match(region):
-        raise ValidationError(
-            f"Region {region!r} is not a COS region name such as 'ap-guangzhou' (lowercase words joined by hyphens)."
-        )
+        raise ValidationError(f"Region {region!r} is not a COS region name such as 'ap-guangzhou' (lowercase words joined by hyphens).")
     if region not in COS_REGIONS:
         raise ValidationError(f"Region {region!r} is not one of COS's regions; {closest_region(region)}")
     return region

@@ -60,10 +60,7 @@ CALL_ACTIONS = {
     ),
 }
 # Actions granted on the bucket, not on the objects under the root directory: the listings and bucket reads.
-BUCKET_LEVEL_ACTIONS = frozenset(name for name, _purpose, _source in LISTING_ACTIONS) | {
-    "HeadBucket",
-    "GetBucketLifecycle",
-}
+BUCKET_LEVEL_ACTIONS = frozenset(name for name, _purpose, _source in LISTING_ACTIONS) | {"HeadBucket", "GetBucketLifecycle"}
 
 
 def cos_action(name: str) -> str:

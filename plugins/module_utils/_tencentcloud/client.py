@@ -266,6 +266,14 @@ class CosApi(_LazySdk):
         message = refusal_fix(code, action, resource) or message
         return TencentCloudError(refusal.action, code, message, refusal.request_id, refusal.status)
 
+    def presigned_url(self, bucket: str, key: str, method: str, expired: int, headers: dict) -> str:
+        """A presigned URL for the object; signing is local (no request), so there is nothing to retry."""
+        return self.sdk.get_presigned_url(Bucket=bucket, Key=key, Method=method, Expired=expired, Headers=headers)
+
+    def virtual_host(self, bucket: str) -> str:
+        """The bucket's virtual-host name, as the SDK addresses it."""
+        return self.sdk.get_conf().get_host(Bucket=bucket)
+
     def _counted(self, method, sdk_method, kwargs):
         with self._requests_lock:
             self.requests[method] += 1
@@ -297,18 +305,14 @@ class ApiClient(_LazySdk):
             from tencentcloud.common.profile.http_profile import HttpProfile
         except ImportError:
             raise MissingSdkError("tencentcloud-sdk-python-common")
-        http = HttpProfile(
-            reqTimeout=self.connection.timeout, **api_endpoint_settings(self.connection.api_endpoint, self.service)
-        )
+        http = HttpProfile(reqTimeout=self.connection.timeout, **api_endpoint_settings(self.connection.api_endpoint, self.service))
         if not self.connection.validate_certs:
             http.certification = False
         # The SDK asks the credential for its keys before every request, so renewed temporary keys are used.
         cred = self.credential or self.connection.credential
         # CAM and STS answer for the whole account; the region only picks the nearest endpoint.
         region = self.connection.region or ""
-        return CommonClient(
-            self.service, API_VERSIONS[self.service], cred, region, profile=ClientProfile(httpProfile=http)
-        )
+        return CommonClient(self.service, API_VERSIONS[self.service], cred, region, profile=ClientProfile(httpProfile=http))
 
     def call(self, action: str, params: dict | None = None, idempotent: bool = True) -> dict:
         """The `Response` object of the action, without its RequestId."""

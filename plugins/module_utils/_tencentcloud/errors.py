@@ -8,9 +8,7 @@ Lowest layer: imports nothing from the SDKs, so it works (and unit-tests) withou
 from __future__ import annotations
 
 # COS error codes that mean "try again later", not "you asked wrong".
-RETRYABLE_COS_CODES = frozenset(
-    ("SlowDown", "InternalError", "ServiceUnavailable", "RequestTimeout", "InternalErrorException")
-)
+RETRYABLE_COS_CODES = frozenset(("SlowDown", "InternalError", "ServiceUnavailable", "RequestTimeout", "InternalErrorException"))
 # API v3 codes (and code prefixes before a dot) with the same meaning.
 RETRYABLE_API_CODES = frozenset(("RequestLimitExceeded", "InternalError", "ClientNetworkError", "ServerNetworkError"))
 # Failures that prove the server did not act on the request, so even a create may be sent again.
@@ -58,13 +56,7 @@ class TencentCloudError(Exception):
 
     def as_result(self) -> dict:
         """The error's parts for a module result, next to the one-line msg."""
-        return {
-            "action": self.action,
-            "code": self.code,
-            "message": self.message,
-            "request_id": self.request_id,
-            "status": self.status,
-        }
+        return {"action": self.action, "code": self.code, "message": self.message, "request_id": self.request_id, "status": self.status}
 
 
 def _code_family(code: str) -> str:
@@ -72,14 +64,7 @@ def _code_family(code: str) -> str:
 
 
 # Codes for error answers without a body (HEAD requests carry none), by HTTP status.
-BODYLESS_CODES = {
-    400: "BadRequest",
-    403: "Forbidden",
-    404: "NoSuchResource",
-    409: "Conflict",
-    500: "InternalError",
-    503: "ServiceUnavailable",
-}
+BODYLESS_CODES = {400: "BadRequest", 403: "Forbidden", 404: "NoSuchResource", 409: "Conflict", 500: "InternalError", 503: "ServiceUnavailable"}
 
 
 # The causes of a COS 403 and their fixes (product 436/40105, "403 Error for COS Access").
@@ -131,10 +116,5 @@ def from_api_exception(action: str, exc: Exception) -> TencentCloudError:
         message = message.decode("utf-8", "replace")
     retryable = code in RETRYABLE_API_CODES or _code_family(code) in RETRYABLE_API_CODES
     return TencentCloudError(
-        action,
-        code,
-        message,
-        exc.get_request_id(),
-        retryable=retryable,
-        processed=_code_family(code) not in NOT_PROCESSED_CODES,
+        action, code, message, exc.get_request_id(), retryable=retryable, processed=_code_family(code) not in NOT_PROCESSED_CODES
     )

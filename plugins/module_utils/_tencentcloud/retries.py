@@ -15,13 +15,11 @@ MAX_DELAY = 8.0
 MAX_TOTAL_WAIT = 60.0
 
 
-def backoff_delays(
-    retries: int, base: float = BASE_DELAY, cap: float = MAX_DELAY, budget: float = MAX_TOTAL_WAIT, rand=random.random
-):
+def backoff_delays(retries: int, base: float = BASE_DELAY, cap: float = MAX_DELAY, budget: float = MAX_TOTAL_WAIT, rand=random.random):
     """The waits before each retry: full jitter over a doubling ceiling, stopping when the budget is spent."""
     spent = 0.0
     for attempt in range(retries):
-        delay = rand() * min(cap, base * (2**attempt))
+        delay = rand() * min(cap, base * (2 ** attempt))
         if spent + delay > budget:
             return
         spent += delay

@@ -30,9 +30,7 @@ def test_a_name_ending_in_digits_that_are_no_appid_gets_the_appid():
 
 
 def test_a_name_without_the_appid_and_no_appid_known_is_refused():
-    with pytest.raises(
-        AnsibleFilterError, match="Bucket 'registry' has no '-<appid>' and the account's AppId is not known"
-    ):
+    with pytest.raises(AnsibleFilterError, match="Bucket 'registry' has no '-<appid>' and the account's AppId is not known"):
         QUALIFIED("registry", None)
 
 

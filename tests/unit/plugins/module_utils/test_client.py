@@ -54,11 +54,7 @@ def test_address_endpoint_connects_there_with_the_virtual_host_name():
 
 def test_domain_endpoint_replaces_the_public_domain():
     settings = cos_endpoint_settings("cos-internal.ap-guangzhou.tencentcos.cn", "ap-guangzhou")
-    assert settings == {
-        "Region": "ap-guangzhou",
-        "Scheme": "https",
-        "Endpoint": "cos-internal.ap-guangzhou.tencentcos.cn",
-    }
+    assert settings == {"Region": "ap-guangzhou", "Scheme": "https", "Endpoint": "cos-internal.ap-guangzhou.tencentcos.cn"}
 
 
 def test_no_endpoint_means_the_public_one():
@@ -81,9 +77,7 @@ def test_api_endpoint_takes_a_service_placeholder():
 
 
 def test_cos_client_is_built_once_with_the_sdk_retries_off():
-    api = CosApi(
-        Connection(secret_id="AKIDx", secret_key="s", region="ap-guangzhou", cos_endpoint="http://127.0.0.1:1")
-    )
+    api = CosApi(Connection(secret_id="AKIDx", secret_key="s", region="ap-guangzhou", cos_endpoint="http://127.0.0.1:1"))
     assert api.sdk is api.sdk
     assert api.sdk._retry == 0
     assert api.sdk._conf._ip == "127.0.0.1"

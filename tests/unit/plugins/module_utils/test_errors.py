@@ -41,9 +41,7 @@ def test_cos_errors_retry_only_when_transient(code, status, retryable):
 
 def test_cos_error_summary_is_one_line_with_code_status_and_request_id():
     error = from_cos_exception("PutBucketLifecycle", cos_service_error("AccessDenied", 403, "Access\n denied."))
-    assert (
-        error.summary() == "PutBucketLifecycle failed: AccessDenied: Access denied. (HTTP 403, RequestId NjQ2ZDE2MjFf)"
-    )
+    assert error.summary() == "PutBucketLifecycle failed: AccessDenied: Access denied. (HTTP 403, RequestId NjQ2ZDE2MjFf)"
     assert "\n" not in str(error)
 
 

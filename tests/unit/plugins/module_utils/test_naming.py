@@ -64,8 +64,7 @@ def test_malformed_regions_are_refused(region):
 
 
 @pytest.mark.parametrize(
-    "region, closest",
-    [("ap-guangzou", "ap-guangzhou"), ("ap-shangai", "ap-shanghai"), ("eu-frankfort", "eu-frankfurt")],
+    "region, closest", [("ap-guangzou", "ap-guangzhou"), ("ap-shangai", "ap-shanghai"), ("eu-frankfort", "eu-frankfurt")]
 )
 def test_unknown_regions_are_refused_naming_the_closest(region, closest):
     with pytest.raises(ValidationError) as raised:
@@ -120,23 +119,13 @@ def test_a_full_bucket_name_needs_a_ten_digit_appid(name):
 
 @pytest.mark.parametrize(
     "given, root",
-    [
-        ("", ""),
-        (None, ""),
-        ("/", ""),
-        ("registry", "registry"),
-        ("/a/b/", "a/b"),
-        ("x.y_z-1", "x.y_z-1"),
-        ("/..a", "..a"),
-    ],
+    [("", ""), (None, ""), ("/", ""), ("registry", "registry"), ("/a/b/", "a/b"), ("x.y_z-1", "x.y_z-1"), ("/..a", "..a")],
 )
 def test_root_directory_loses_its_outer_slashes(given, root):
     assert validate_registry_root(given) == root
 
 
-@pytest.mark.parametrize(
-    "root", ["/registry/..", "/registry/../other", "./registry", "/a/./b", "..", "a//b", "a/*/b", "has space"]
-)
+@pytest.mark.parametrize("root", ["/registry/..", "/registry/../other", "./registry", "/a/./b", "..", "a//b", "a/*/b", "has space"])
 def test_root_directory_with_an_empty_relative_or_wildcard_part_is_refused(root):
     with pytest.raises(ValidationError) as raised:
         validate_registry_root(root)
