@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import shutil
+import subprocess
 import threading
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from tests.gc.support import new_storage, run_module
 from tests.support import processes, registry
 from tools import oci
 
+REDIS_SERVER = "/usr/bin/redis-server"
 pytestmark = pytest.mark.skipif(
     not (shutil.which("skopeo") and shutil.which("go")), reason="needs skopeo and Go (distribution v3)"
 )
@@ -41,9 +43,11 @@ class Site:
         self.running = None
         self._stack = contextlib.ExitStack()
 
-    def start(self, readonly: bool = False) -> None:
+    def start(self, readonly: bool = False, redis: str = "") -> None:
         self.stop()
-        config = self.storage.registry_config(self.port, readonly=readonly, cache="inmemory")
+        config = self.storage.registry_config(self.port, readonly=readonly, cache="redis" if redis else "inmemory")
+        if redis:
+            config["redis"] = {"addrs": [redis], "db": 0}
         self._stack = contextlib.ExitStack()
         self.running = self._stack.enter_context(
             registry.run_registry(config, self.directory / "registry", version=3, proxy=self.storage.emulator_url)
@@ -224,3 +228,44 @@ def test_listings_lagging_longer_than_the_settle_time_are_caught_by_the_verifica
     EmulatorControl(emulator.url).set_list_delay(0)
     verified = phase(site, "verify")
     assert verified.get("failed") and "again/app:v1" in verified["msg"], json.dumps(verified)[:2000]
+
+
+@pytest.fixture
+def redis_addr(tmp_path):
+    """A redis of its own on a free port, keeping nothing on disk."""
+    if not shutil.which(REDIS_SERVER):
+        pytest.skip("needs redis-server")
+    port = processes.free_port()
+    server = subprocess.Popen(
+        [REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        processes.wait_for_port("127.0.0.1", port, 30, server)
+        yield f"127.0.0.1:{port}"
+    finally:
+        processes.stop(server)
+
+
+@pytest.mark.parametrize("cleared", [True, False], ids=["redis-cleared", "redis-left-alone"])
+def test_a_redis_cache_forgets_the_blobs_the_sweep_deleted(site, redis_addr, tmp_path, cleared):
+    """distribution's redis blob cache outlives restarts: the registry, never restarted here, answers for a deleted
+    blob until the sweep deletes its keys. Left alone, the cache says the layer exists, the push skips it and the image
+    no longer pulls (distribution 1803, 4269); cleared, the push uploads it again and the image pulls."""
+    site.start(redis=redis_addr)
+    made = images(tmp_path / "images", "evicted")
+    site.push(made["evicted"], "evicted/app:v1")
+    assert site.pull_matches(made["evicted"], "evicted/app:v1", tmp_path / "cached")
+    site.delete("evicted/app", made["evicted"].manifest_digest)
+    collected = run_module(
+        site.storage.module_arguments(delete_untagged=True, **({"redis": {"addr": redis_addr}} if cleared else {})),
+        site.directory,
+    )
+    assert set(made["evicted"].digests) <= set(collected["deleted_blobs"]), collected
+    assert (collected.get("cache_commands", 0) > 0) is cleared
+    layer = made["evicted"].layer_digests[0]
+    assert site.blob_status("evicted/app", layer) == (404 if cleared else 200)
+    if cleared:
+        site.push(made["evicted"], "evicted/app:v2")
+        assert site.pull_matches(made["evicted"], "evicted/app:v2", tmp_path / "pushed-again")
