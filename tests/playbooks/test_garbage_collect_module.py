@@ -40,6 +40,14 @@ def images(deployment, tmp_path_factory) -> dict[str, oci.OciImage]:
     return made
 
 
+def test_an_unknown_engine_is_refused_before_anything_else(deployment, images):
+    before = deployment.object_keys()
+    run = deployment.playbook("garbage_collect.yml", extra_vars={"cosops_gc_engine": "fast"})
+    assert run.returncode != 0
+    assert "cosops_gc_engine fast must be module or stock. Nothing was changed." in run.stdout, output(run)
+    assert deployment.object_keys() == before
+
+
 def test_dry_run_reports_and_deletes_nothing(deployment, images):
     before = deployment.object_keys()
     run = deployment.playbook("garbage_collect.yml", extra_vars={"cosops_gc_dry_run": True})
