@@ -273,7 +273,9 @@ def sweep(storage: Storage, marked: Mark, protect_since: float) -> Sweep:
     for name, digest in marked.untagged:
         repo = storage.repositories[name]
         links = [repo.revisions[digest]] + [entries[digest] for entries in repo.tag_index.values() if digest in entries]
-        if all([deletable(stored) for stored in links]):
+        # Every link is looked at, so that each recent one is reported.
+        recent = [stored for stored in links if not deletable(stored)]
+        if not recent:
             result.manifests.append((name, digest, links))
     so_far = set()
     for name in storage.visited():
