@@ -57,8 +57,15 @@ SAME_MEANING = {
     "x-cos-copy-source-server-side-encryption-customer-key-md5",
     "x-cos-server-side-encryption-context",
 }
-# x-cos-* request headers that do not change what is stored or returned.
-WITHOUT_EFFECT = {"x-cos-traffic-limit", "x-cos-security-token", "x-cos-content-sha1", "x-cos-request-id"}
+# x-cos-* request headers that do not change what is stored or returned. Tencent's SDKs mark a request they send again
+# after a 5xx or a network error with x-cos-sdk-retry: true; it is the same request.
+WITHOUT_EFFECT = {
+    "x-cos-traffic-limit",
+    "x-cos-security-token",
+    "x-cos-content-sha1",
+    "x-cos-request-id",
+    "x-cos-sdk-retry",
+}
 RENAMED_REQUEST = {"x-cos-server-side-encryption-cos-kms-key-id": "x-amz-server-side-encryption-aws-kms-key-id"}
 RENAMED_RESPONSE = {
     "x-amz-server-side-encryption-aws-kms-key-id": "x-cos-server-side-encryption-cos-kms-key-id",
