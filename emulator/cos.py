@@ -155,6 +155,7 @@ class CosFace:
             self.authorize(call)
             cos_limits.check_request(call.operation.name, call.request.args)
             self.check_storage_class(call)
+            check_canned_acl(call)
             return self.execute(call)
         except CosError as error:
             return self.error(call, error)
@@ -331,9 +332,7 @@ class CosFace:
                 f"Storage class {value} is not supported by a multi-AZ bucket; use a MAZ_ class or send none.",
             )
         if multi_az_class and not self.state.is_multi_az(call.target.bucket):
-            raise CosError(
-                400, "MAZOperationNotSupportOnOAZBucket", f"Storage class {value} needs a multi-AZ bucket."
-            )
+            raise CosError(400, "MAZOperationNotSupportOnOAZBucket", f"Storage class {value} needs a multi-AZ bucket.")
 
     # Execution --------------------------------------------------------------------------------------------------
 
@@ -408,6 +407,8 @@ class CosFace:
         environ["RAW_URI"] = environ["REQUEST_URI"] = path + (f"?{query}" if query else "")
         environ["PATH_INFO"] = unquote(path).encode().decode("latin-1")
         dialect.translate_request_headers(environ)
+        if environ.get("HTTP_X_AMZ_ACL") == "default":
+            environ["HTTP_X_AMZ_ACL"] = "private"
         storage_class = environ.get("HTTP_X_AMZ_STORAGE_CLASS", "").upper()
         if storage_class in dialect.MULTI_AZ_STORAGE_CLASSES:  # as S3 clients send them
             environ["HTTP_X_AMZ_STORAGE_CLASS"] = dialect.MULTI_AZ_STORAGE_CLASSES[storage_class]
@@ -506,6 +507,15 @@ class CosFace:
         response = Response(document, content_type="application/xml")
         self.stamp(call, response)
         return response
+
+
+def check_canned_acl(call: Call) -> None:
+    """A canned ACL is one the operation's page names: a bucket's or an object's (dialect.BUCKET_ACLS, OBJECT_ACLS)."""
+    headers = lower_headers(call.request)
+    value = headers.get("x-cos-acl", headers.get("x-amz-acl"))
+    allowed = dialect.BUCKET_ACLS if call.operation.level == BUCKET else dialect.OBJECT_ACLS
+    if value is not None and value not in allowed:
+        raise CosError(400, "InvalidArgument", f"The canned ACL {value!r} is not one of {', '.join(allowed)}.")
 
 
 def listing_context(prefix: str) -> dict:

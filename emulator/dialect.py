@@ -30,6 +30,12 @@ MULTI_AZ_STORAGE_CLASSES = {
     "MAZ_STANDARD_IA": "STANDARD_IA",
     "MAZ_INTELLIGENT_TIERING": "INTELLIGENT_TIERING",
 }
+# Canned ACLs (x-cos-acl, and x-amz-acl on the S3 face): a bucket's private, public-read, public-read-write (PUT Bucket,
+# api 436/7738) and authenticated-read (the AuthenticatedUsers group of the ACL overview, product 436/30583); an
+# object's default (the bucket's), private and public-read (PUT Object acl, api 436/7748). The engine, which does not
+# enforce ACLs, stores default as private.
+BUCKET_ACLS = ("private", "public-read", "public-read-write", "authenticated-read")
+OBJECT_ACLS = ("default", "private", "public-read")
 # Classes whose objects must be restored before they can be read.
 UNREADABLE_STORAGE_CLASSES = {"GLACIER", "DEEP_ARCHIVE"}
 ENCRYPTION = {"AES256": "AES256", "cos/kms": "aws:kms", "SM4": None}

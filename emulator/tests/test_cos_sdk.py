@@ -156,6 +156,39 @@ def test_a_single_az_bucket_refuses_multi_az_storage_classes(cos, bucket):
     cos.put_object(Bucket=bucket, Key="k", Body=b"x", StorageClass="STANDARD")
 
 
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda cos, bucket, acl: cos.put_bucket_acl(Bucket=bucket, ACL=acl),
+        lambda cos, bucket, acl: cos.create_bucket(Bucket="other-1250000000", ACL=acl),
+    ],
+    ids=["put-bucket-acl", "put-bucket"],
+)
+def test_a_bucket_takes_only_the_documented_canned_acls(cos, bucket, call):
+    """api 436/7738: private, public-read, public-read-write; authenticated-read (product 436/30583)."""
+    error = error_of(call, cos, bucket, "public-read-writ")
+    assert (error.get_status_code(), error.get_error_code()) == (400, "InvalidArgument")
+    call(cos, bucket, "authenticated-read")
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda cos, bucket, acl: cos.put_object(Bucket=bucket, Key="k", Body=b"x", ACL=acl),
+        lambda cos, bucket, acl: cos.put_object_acl(Bucket=bucket, Key="k", ACL=acl),
+        lambda cos, bucket, acl: cos.create_multipart_upload(Bucket=bucket, Key="m", ACL=acl),
+    ],
+    ids=["put-object", "put-object-acl", "initiate-multipart-upload"],
+)
+def test_an_object_takes_only_the_documented_canned_acls(cos, bucket, call):
+    """api 436/7748: default (the bucket's), private, public-read; public-read-write is a bucket's only."""
+    cos.put_object(Bucket=bucket, Key="k", Body=b"x")
+    for acl in ("public-read-write", "bucket-owner-full-control"):
+        error = error_of(call, cos, bucket, acl)
+        assert (error.get_status_code(), error.get_error_code()) == (400, "InvalidArgument")
+    call(cos, bucket, "default")
+
+
 def test_unknown_cos_header_is_refused_not_ignored(emulator, cos, bucket):
     headers = {"x-cos-forbid-overwrite": "true"}
     authorization = cos.get_auth(Method="PUT", Bucket=bucket, Key="k", Headers=headers, SignHost=False)
