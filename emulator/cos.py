@@ -15,7 +15,7 @@ from xml.sax.saxutils import escape
 from werkzeug.wrappers import Request, Response
 from werkzeug.wsgi import get_input_stream
 
-from . import cos_auth, cos_limits, dialect, sigv4
+from . import cos_auth, cos_limits, dialect, service, sigv4
 from .addressing import (
     DEFAULT_REGION,
     Target,
@@ -491,20 +491,14 @@ class CosFace:
             response.headers["x-amz-request-id"] = call.request_id
 
     def list_buckets(self, call: Call) -> Response:
-        """GET Service: the account's buckets, those of one region when the Host names it."""
-        owner = f"qcs::cam::uin/{self.owner_uin}:uin/{self.owner_uin}"
-        entries = "".join(
-            f"<Bucket><Name>{escape(bucket.name)}</Name><Location>{bucket.region_name}</Location>"
-            f"<CreationDate>{bucket.creation_date_ISO8601}</CreationDate><BucketType>cos</BucketType></Bucket>"
-            for bucket in sorted(self.engine.buckets(), key=lambda bucket: bucket.name)
-            if not call.target.region or bucket.region_name == call.target.region
-        )
-        document = (
-            "<?xml version='1.0' encoding='utf-8' ?>\n<ListAllMyBucketsResult>"
-            f"<Owner><ID>{owner}</ID><DisplayName>{self.owner_uin}</DisplayName></Owner>"
-            f"<Buckets>{entries}</Buckets></ListAllMyBucketsResult>"
-        )
-        response = Response(document, content_type="application/xml")
+        """GET Service: the account's buckets, filtered and paged (emulator/service.py)."""
+        query = service.parse_query(call.request.args.to_dict(), call.target.region)
+        buckets = [
+            service.Bucket(bucket.name, bucket.region_name, bucket.creation_date, self.engine.bucket_tags(bucket.name))
+            for bucket in self.engine.buckets()
+        ]
+        listed, truncated = service.page(buckets, query)
+        response = Response(service.document(self.owner_uin, listed, query, truncated), content_type="application/xml")
         self.stamp(call, response)
         return response
 

@@ -51,6 +51,9 @@ class Engine:
     def buckets(self) -> list[FakeBucket]:
         return list(self.backend.buckets.values())
 
+    def bucket_tags(self, name: str) -> dict[str, str]:
+        return {tag["Key"]: tag["Value"] for tag in self.backend.get_bucket_tagging(name)["Tags"]}
+
     def reset(self) -> None:
         """Empty storage, closing the files that hold object data."""
         self.backend.reset()

@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import time
+from datetime import datetime, timezone
 
 import pytest
 import requests
@@ -69,6 +70,65 @@ def test_service_listing_by_region_shows_that_region_only(emulator, root, cos, b
     )
     assert response.status_code == 200
     assert OTHER_BUCKET in response.text and bucket not in response.text
+
+
+def bucket_names(listing: dict) -> list[str]:
+    return [bucket["Name"] for bucket in (listing["Buckets"] or {}).get("Bucket", [])]
+
+
+def test_service_listing_filters_by_tag_region_and_creation_time(emulator, root, cos, bucket):
+    """api 436/8291: one tag (any of a bucket's tags), region, create-time with range lt/gt/lte/gte."""
+    clients.cos_client(emulator.url, *root, region="ap-shanghai").create_bucket(Bucket=OTHER_BUCKET)
+    cos.put_bucket_tagging(
+        Bucket=bucket, Tagging={"TagSet": {"Tag": [{"Key": "a", "Value": "1"}, {"Key": "team", "Value": "ops"}]}}
+    )
+    assert bucket_names(cos.list_buckets(TagKey="team", TagValue="ops")) == [bucket]
+    assert bucket_names(cos.list_buckets(TagKey="team", TagValue="dev")) == []
+    assert bucket_names(cos.list_buckets(Region="ap-shanghai")) == [OTHER_BUCKET]
+    later = int(time.time()) + 3600
+    assert bucket_names(cos.list_buckets(CreateTime=later, Range="lt")) == [OTHER_BUCKET, bucket]
+    assert bucket_names(cos.list_buckets(CreateTime=later, Range="gte")) == []
+
+
+def test_service_listing_pages_with_marker_and_max_keys(cos):
+    names = [f"page{number}-1250000000" for number in range(3)]
+    for name in names:
+        cos.create_bucket(Bucket=name)
+    first = cos.list_buckets(MaxKeys=2)
+    assert bucket_names(first) == names[:2]
+    assert (first["IsTruncated"], first["NextMarker"], first["MaxKeys"]) == ("true", names[1], "2")
+    rest = cos.list_buckets(MaxKeys=2, Marker=first["NextMarker"])
+    assert bucket_names(rest) == names[2:] and rest["IsTruncated"] == "false" and "NextMarker" not in rest
+
+
+def test_service_listing_dates_are_seconds_without_a_fraction(cos, bucket):
+    """The format cos-python-sdk-v5's own GET Service test reads CreationDate with."""
+    created = cos.list_buckets()["Buckets"]["Bucket"][0]["CreationDate"]
+    assert (
+        abs(datetime.strptime(created, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc).timestamp() - time.time())
+        < 600
+    )
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"tagkey": "team"},
+        {"create-time": "1642662645"},
+        {"create-time": "soon", "range": "lt"},
+        {"create-time": "1", "range": "before"},
+        {"max-keys": "2001"},
+    ],
+)
+def test_service_listing_refuses_filters_outside_the_page(emulator, cos, bucket, params):
+    authorization = cos.get_auth(Method="GET", Bucket=bucket, Key="/", Params=params, SignHost=False)
+    response = requests.get(
+        f"{emulator.url}/",
+        params=params,
+        headers={"Host": "service.cos.myqcloud.com", "Authorization": authorization},
+        timeout=30,
+    )
+    assert response.status_code == 400 and "<Code>InvalidArgument</Code>" in response.text
 
 
 def test_object_put_get_head_delete_with_range_and_metadata(cos, bucket):
