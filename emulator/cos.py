@@ -28,7 +28,8 @@ from .addressing import (
 )
 from .documents import (
     S3_NAMESPACE,
-    bucket_az_config,
+    BucketConfig,
+    bucket_config,
     hide_recent,
     keys_to_delete,
     local_name,
@@ -118,7 +119,7 @@ class Call:
     region: str | None = None
     source_region: str | None = None  # of the copy source's bucket
     document: bytes | None = None
-    multi_az: bool = False  # a PUT Bucket asking for a multi-AZ bucket
+    bucket_config: BucketConfig | None = None  # what a PUT Bucket asks for
 
     @property
     def cos_dialect(self) -> bool:
@@ -325,13 +326,13 @@ class CosFace:
         if not value:
             return
         multi_az_class = value in dialect.MULTI_AZ_STORAGE_CLASSES
-        if self.state.is_multi_az(call.target.bucket) and not multi_az_class:
+        if self.state.bucket_config(call.target.bucket).multi_az and not multi_az_class:
             raise CosError(
                 400,
                 "OAZOperationNotSupportOnMAZBucket",
                 f"Storage class {value} is not supported by a multi-AZ bucket; use a MAZ_ class or send none.",
             )
-        if multi_az_class and not self.state.is_multi_az(call.target.bucket):
+        if multi_az_class and not self.state.bucket_config(call.target.bucket).multi_az:
             raise CosError(400, "MAZOperationNotSupportOnOAZBucket", f"Storage class {value} needs a multi-AZ bucket.")
 
     # Execution --------------------------------------------------------------------------------------------------
@@ -444,7 +445,7 @@ class CosFace:
     def attach_document(self, call: Call, environ: dict) -> None:
         """Bucket configuration documents are small: checked against Content-MD5, then rewritten for the engine."""
         if call.operation.name == "cos:PutBucket":
-            call.multi_az = bucket_az_config(read_environ_document(environ)) == "MAZ"
+            call.bucket_config = bucket_config(read_environ_document(environ))
             document = (
                 "<CreateBucketConfiguration><LocationConstraint>"
                 f"{call.region}</LocationConstraint></CreateBucketConfiguration>"
@@ -479,7 +480,9 @@ class CosFace:
         if name in OBJECT_WRITES:
             self.state.record_write(call.target.bucket, call.target.key)
         if name in ("cos:PutBucket", "cos:DeleteBucket"):
-            self.state.set_multi_az(call.target.bucket, call.multi_az)
+            self.state.set_bucket_config(call.target.bucket, call.bucket_config)
+        if name == "cos:HeadBucket":
+            headers += bucket_type_headers(self.state.bucket_config(call.target.bucket))
         # A list body keeps the engine's Content-Length, which for HEAD is the object's size.
         response = Response([rewritten], status=status, headers=headers)
         self.stamp(call, response)
@@ -501,6 +504,17 @@ class CosFace:
         response = Response(service.document(self.owner_uin, listed, query, truncated), content_type="application/xml")
         self.stamp(call, response)
         return response
+
+
+def bucket_type_headers(config: BucketConfig) -> list[tuple[str, str]]:
+    """HEAD Bucket names a multi-AZ bucket (x-cos-bucket-az-type: MAZ, api 436/7735) and an OFS one
+    (x-cos-bucket-arch: OFS, read by cos-python-sdk-v5's get_bucket_meta)."""
+    headers = []
+    if config.multi_az:
+        headers.append(("x-cos-bucket-az-type", "MAZ"))
+    if config.ofs:
+        headers.append(("x-cos-bucket-arch", "OFS"))
+    return headers
 
 
 def check_canned_acl(call: Call) -> None:

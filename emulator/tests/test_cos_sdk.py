@@ -209,6 +209,27 @@ def test_a_multi_az_bucket_refuses_single_az_storage_classes(cos, write):
     write(cos)
 
 
+@pytest.mark.parametrize(
+    "options, expected",
+    [
+        ({}, {}),
+        ({"BucketAZConfig": "MAZ"}, {"x-cos-bucket-az-type": "MAZ"}),
+        ({"BucketArchConfig": "OFS"}, {"x-cos-bucket-arch": "OFS"}),
+        (
+            {"BucketAZConfig": "MAZ", "BucketArchConfig": "OFS"},
+            {"x-cos-bucket-az-type": "MAZ", "x-cos-bucket-arch": "OFS"},
+        ),
+    ],
+    ids=["oaz", "maz", "ofs", "maz-ofs"],
+)
+def test_head_bucket_names_a_multi_az_and_an_ofs_bucket(cos, options, expected):
+    """api 436/7735: x-cos-bucket-az-type only for a MAZ bucket; x-cos-bucket-arch as cos-python-sdk-v5 reads it."""
+    cos.create_bucket(Bucket=MULTI_AZ_BUCKET, **options)
+    head = cos.head_bucket(Bucket=MULTI_AZ_BUCKET)
+    assert {name: head[name] for name in ("x-cos-bucket-az-type", "x-cos-bucket-arch") if name in head} == expected
+    assert head["x-cos-bucket-region"] == "ap-guangzhou"
+
+
 def test_a_single_az_bucket_refuses_multi_az_storage_classes(cos, bucket):
     with pytest.raises(CosServiceError) as error:
         cos.put_object(Bucket=bucket, Key="k", Body=b"x", StorageClass="MAZ_STANDARD")
