@@ -36,7 +36,7 @@ from .documents import (
     page_of_uploads,
     parts_to_join,
 )
-from .engine import Engine, EnvironHeaders, value_chunks
+from .engine import Engine, EnvironHeaders, FakeKey, value_chunks
 from .errors import CosError, access_denied, error_response, new_request_id, no_such_bucket
 from .iam import token_problem
 from .operations import BUCKET, OBJECT, UPLOADS, Operation, classify
@@ -66,6 +66,9 @@ OPTIONAL_ARGS = {
 # Operations after which a key is newly written (and so hidden from listings for list_delay seconds).
 OBJECT_WRITES = {"cos:PutObject", "cos:PutObjectCopy", "cos:CompleteMultipartUpload"}
 LISTINGS = {"cos:GetBucket", "cos:ListMultipartUploads", "cos:GetBucketObjectVersions"}
+# Answers that carry the object's or the part's CRC-64 (product 436/40334).
+OBJECT_CRC64 = {"cos:PutObject", "cos:PutObjectCopy", "cos:GetObject", "cos:HeadObject", "cos:CompleteMultipartUpload"}
+PART_CRC64 = {"cos:UploadPart", "cos:UploadPartCopy"}
 # Request headers that set an object's ACL, in either dialect.
 ACL_HEADER = re.compile(r"x-(?:cos|amz)-(?:acl|grant-[a-z-]+)")
 ENGINE_AUTHORIZATION = (
@@ -483,10 +486,24 @@ class CosFace:
             self.state.set_bucket_config(call.target.bucket, call.bucket_config)
         if name == "cos:HeadBucket":
             headers += bucket_type_headers(self.state.bucket_config(call.target.bucket))
+        stored = self.stored(call, engine) if status in (200, 206) else None
+        if stored is not None:
+            headers.append(("x-cos-hash-crc64ecma", str(self.engine.crc64(stored))))
         # A list body keeps the engine's Content-Length, which for HEAD is the object's size.
         response = Response([rewritten], status=status, headers=headers)
         self.stamp(call, response)
         return response
+
+    def stored(self, call: Call, engine: Response) -> FakeKey | None:
+        """The object (or part) a successful write or read stands for."""
+        name, target, args = call.operation.name, call.target, call.request.args
+        if name in PART_CRC64:
+            return self.engine.stored_part(target.bucket, args.get("uploadId", ""), args.get("partNumber", ""))
+        if name not in OBJECT_CRC64:
+            return None
+        version = args.get("versionId") if name in ("cos:GetObject", "cos:HeadObject") else None
+        version = version or engine.headers.get("x-amz-version-id")
+        return self.engine.stored_key(target.bucket, target.key, None if version == "null" else version)
 
     def stamp(self, call: Call, response: Response) -> None:
         response.headers["x-cos-request-id"] = call.request_id

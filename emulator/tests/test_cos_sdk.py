@@ -8,6 +8,7 @@ import os
 import time
 from datetime import datetime, timezone
 
+import crcmod
 import pytest
 import requests
 from qcloud_cos.cos_exception import CosServiceError
@@ -360,6 +361,64 @@ def test_ranges_of_a_multipart_object_cross_part_boundaries(cos, bucket):
     ):
         assert body_of(cos.get_object(Bucket=bucket, Key="joined", Range=span)) == expected
     assert body_of(cos.get_object(Bucket=bucket, Key="joined")) == whole
+
+
+# CRC-64/ECMA-182 as cos-python-sdk-v5 checks x-cos-hash-crc64ecma (qcloud_cos/resumable_downloader.py).
+crc64 = crcmod.mkCrcFun(0x142F0E1EBA9EA3693, initCrc=0, xorOut=0xFFFFFFFFFFFFFFFF, rev=True)
+
+
+def test_objects_carry_their_crc64(cos, bucket):
+    """product 436/40334: PUT, PUT - Copy, HEAD and GET Object answer x-cos-hash-crc64ecma, a range GET the whole
+    object's."""
+    data = os.urandom(3000)
+    put = cos.put_object(Bucket=bucket, Key="k", Body=data)
+    copied = cos.copy_object(
+        Bucket=bucket, Key="copy", CopySource={"Bucket": bucket, "Key": "k", "Region": "ap-guangzhou"}
+    )
+    head = cos.head_object(Bucket=bucket, Key="copy")
+    ranged = cos.get_object(Bucket=bucket, Key="k", Range="bytes=0-9")
+    values = {
+        put["x-cos-hash-crc64ecma"],
+        copied["x-cos-hash-crc64ecma"],
+        head["x-cos-hash-crc64ecma"],
+        ranged["x-cos-hash-crc64ecma"],
+    }
+    assert values == {str(crc64(data))}
+
+
+def test_a_completed_upload_combines_its_parts_crc64(cos, bucket):
+    """product 436/40334: each part's CRC-64 on Upload Part (and Upload Part - Copy); the object's on completion."""
+    first, source = os.urandom(PART), os.urandom(2000)
+    cos.put_object(Bucket=bucket, Key="source", Body=source)
+    upload_id = cos.create_multipart_upload(Bucket=bucket, Key="joined")["UploadId"]
+    part = cos.upload_part(Bucket=bucket, Key="joined", Body=first, PartNumber=1, UploadId=upload_id)
+    copied = cos.upload_part_copy(
+        Bucket=bucket,
+        Key="joined",
+        PartNumber=2,
+        UploadId=upload_id,
+        CopySource={"Bucket": bucket, "Key": "source", "Region": "ap-guangzhou"},
+        CopySourceRange="bytes=0-999",
+    )
+    assert (part["x-cos-hash-crc64ecma"], copied["x-cos-hash-crc64ecma"]) == (
+        str(crc64(first)),
+        str(crc64(source[:1000])),
+    )
+    done = cos.complete_multipart_upload(
+        Bucket=bucket,
+        Key="joined",
+        UploadId=upload_id,
+        MultipartUpload={"Part": [{"PartNumber": 1, "ETag": part["ETag"]}, {"PartNumber": 2, "ETag": copied["ETag"]}]},
+    )
+    assert done["x-cos-hash-crc64ecma"] == str(crc64(first + source[:1000]))
+
+
+def test_sdk_download_checks_the_crc64(cos, bucket, tmp_path):
+    """download_file(EnableCRC=True) compares the file it wrote with HEAD's x-cos-hash-crc64ecma (parts of 1 MB)."""
+    data = os.urandom(2 * 1024 * 1024 + 7)
+    cos.put_object(Bucket=bucket, Key="layer", Body=data)
+    cos.download_file(Bucket=bucket, Key="layer", DestFilePath=str(tmp_path / "layer"), PartSize=1, EnableCRC=True)
+    assert (tmp_path / "layer").read_bytes() == data
 
 
 def test_archived_objects_cannot_be_read(cos, bucket):
