@@ -55,14 +55,9 @@ SAME_MEANING = {
     "x-cos-copy-source-if-none-match",
     "x-cos-copy-source-if-modified-since",
     "x-cos-copy-source-if-unmodified-since",
-    "x-cos-server-side-encryption-customer-algorithm",
-    "x-cos-server-side-encryption-customer-key",
-    "x-cos-server-side-encryption-customer-key-md5",
-    "x-cos-copy-source-server-side-encryption-customer-algorithm",
-    "x-cos-copy-source-server-side-encryption-customer-key",
-    "x-cos-copy-source-server-side-encryption-customer-key-md5",
     "x-cos-server-side-encryption-context",
 }
+CUSTOMER_KEY_HEADERS = ("x-cos-server-side-encryption-customer-", "x-cos-copy-source-server-side-encryption-customer-")
 # x-cos-* request headers that do not change what is stored or returned. Tencent's SDKs mark a request they send again
 # after a 5xx or a network error with x-cos-sdk-retry: true; it is the same request.
 WITHOUT_EFFECT = {
@@ -131,6 +126,8 @@ def translate_request_headers(environ: dict) -> None:
 
 
 def translate_request_header(name: str, value: str) -> tuple[str, str] | None:
+    if name.startswith(CUSTOMER_KEY_HEADERS):
+        return None  # the COS face checks and keeps SSE-C keys (customer_keys.py); the engine has no use for them
     if name.startswith("x-cos-meta-"):
         return "x-amz-meta-" + name[len("x-cos-meta-") :], value
     if name in SAME_MEANING:

@@ -31,6 +31,7 @@ __all__ = [
     "Engine",
     "EnvironHeaders",
     "FakeKey",
+    "FakeMultipart",
     "PRESERVED_HEADER_NAMES_ENVIRON_KEY",
     "environ_key_for_header",
 ]
@@ -88,6 +89,7 @@ class Engine:
             empty, key._value_buffer = key._value_buffer, JoinedParts(chosen)
             key.contentsize = sum(part.contentsize for part in chosen)
         empty.close()
+        key.cos_customer_key = getattr(multipart, "cos_customer_key", None)
         key.cos_crc64 = crc64.combine_all((self.crc64(part), part.contentsize) for part in chosen)
         key.set_metadata(multipart.metadata)
         self.backend.put_object_tagging(key, multipart.tags)
@@ -100,9 +102,12 @@ class Engine:
         key = self.backend.get_object(bucket_name, key_name, version_id=version_id)
         return key if isinstance(key, FakeKey) else None
 
-    def stored_part(self, bucket_name: str, upload_id: str, part_number: str) -> FakeKey | None:
+    def multipart(self, bucket_name: str, upload_id: str) -> FakeMultipart | None:
         bucket = self.bucket(bucket_name)
-        multipart = bucket.multiparts.get(upload_id) if bucket else None
+        return bucket.multiparts.get(upload_id) if bucket else None
+
+    def stored_part(self, bucket_name: str, upload_id: str, part_number: str) -> FakeKey | None:
+        multipart = self.multipart(bucket_name, upload_id)
         return multipart.parts.get(int(part_number)) if multipart and part_number.isdigit() else None
 
     @staticmethod

@@ -6,6 +6,7 @@ import pytest
 
 from emulator import clients
 from emulator.control import EmulatorControl
+from tests.support import processes
 
 BUCKET = "registry-1250000000"
 
@@ -31,3 +32,13 @@ def bucket(cos) -> str:
 @pytest.fixture
 def control(emulator) -> EmulatorControl:
     return EmulatorControl(emulator.url)
+
+
+@pytest.fixture(scope="session")
+def tls_emulator():
+    """`python -m emulator --tls` as a child: (URL, CA file). Tests that use it empty it first (the control surface)."""
+    process, url, ca_file = processes.start_emulator("--tls")
+    try:
+        yield url, ca_file
+    finally:
+        processes.stop(process)
