@@ -79,6 +79,18 @@ COPIES = {"cos:PutObjectCopy", "cos:UploadPartCopy"}
 # cos-python-sdk-v5's copy() also names the source's key when it starts the multipart upload of a large copy, and its
 # own SSE-C test expects COS to take it: checked for form there, without effect.
 SOURCE_KEY_TAKEN = COPIES | {"cos:InitiateMultipartUpload"}
+# COS sub-resources the emulator does not implement, which the engine would take for another request (DELETE ?domain
+# for DELETE Bucket, PUT ?inventory for PUT Bucket): refused instead.
+UNIMPLEMENTED = (
+    "domain",
+    "domaincertificate",
+    "origin",
+    "referer",
+    "inventory",
+    "intelligenttiering",
+    "symlink",
+    "append",
+)
 # Request headers that set an object's ACL, in either dialect.
 ACL_HEADER = re.compile(r"x-(?:cos|amz)-(?:acl|grant-[a-z-]+)")
 ENGINE_AUTHORIZATION = (
@@ -170,6 +182,7 @@ class CosFace:
             self.authorize(call)
             cos_limits.check_request(call.operation.name, call.request.args)
             self.check_storage_class(call)
+            check_implemented(call)
             check_canned_acl(call)
             self.check_customer_keys(call)
             return self.execute(call)
@@ -593,6 +606,12 @@ def bucket_type_headers(config: BucketConfig) -> list[tuple[str, str]]:
     if config.ofs:
         headers.append(("x-cos-bucket-arch", "OFS"))
     return headers
+
+
+def check_implemented(call: Call) -> None:
+    unimplemented = [name for name in UNIMPLEMENTED if name in call.request.args]
+    if unimplemented:
+        raise CosError(501, "NotImplemented", f"The emulator does not implement ?{unimplemented[0]}.")
 
 
 def check_canned_acl(call: Call) -> None:

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import quote, unquote
 
+from . import customer_keys
 from .addressing import COS_HOST, host_without_port
 from .engine import PRESERVED_HEADER_NAMES_ENVIRON_KEY
 from .errors import CosError
@@ -57,7 +58,9 @@ SAME_MEANING = {
     "x-cos-copy-source-if-unmodified-since",
     "x-cos-server-side-encryption-context",
 }
-CUSTOMER_KEY_HEADERS = ("x-cos-server-side-encryption-customer-", "x-cos-copy-source-server-side-encryption-customer-")
+CUSTOMER_KEY_HEADERS = tuple(
+    prefix for prefix in customer_keys.OBJECT_HEADERS + customer_keys.SOURCE_HEADERS if prefix.startswith("x-cos-")
+)
 # x-cos-* request headers that do not change what is stored or returned. Tencent's SDKs mark a request they send again
 # after a 5xx or a network error with x-cos-sdk-retry: true; it is the same request.
 WITHOUT_EFFECT = {

@@ -284,6 +284,18 @@ def test_unknown_cos_header_is_refused_not_ignored(emulator, cos, bucket):
     assert error_of(cos.head_object, Bucket=bucket, Key="k").get_status_code() == 404
 
 
+def test_an_unimplemented_sub_resource_is_refused_not_taken_for_another_request(emulator, cos, bucket):
+    """DELETE ?domain (custom domains, not emulated) is no DELETE Bucket."""
+    authorization = cos.get_auth(Method="DELETE", Bucket=bucket, Key="/", Params={"domain": ""}, SignHost=False)
+    response = requests.delete(
+        f"{emulator.url}/?domain",
+        headers={"Host": f"{bucket}.cos.ap-guangzhou.myqcloud.com", "Authorization": authorization},
+        timeout=30,
+    )
+    assert response.status_code == 501 and "<Code>NotImplemented</Code>" in response.text
+    assert cos.head_bucket(Bucket=bucket) is not None
+
+
 def test_batch_delete(cos, bucket):
     for key in ("a", "b", "c"):
         cos.put_object(Bucket=bucket, Key=key, Body=key.encode())
