@@ -88,6 +88,7 @@ UNIMPLEMENTED = (
     "referer",
     "inventory",
     "intelligenttiering",
+    "intelligent-tiering",
     "symlink",
     "append",
 )
