@@ -3,12 +3,29 @@
 from __future__ import annotations
 
 import pytest
+import requests
 
 from emulator import clients
 from emulator.control import EmulatorControl
 from tests.support import processes
 
 BUCKET = "registry-1250000000"
+
+
+def signed_request(emulator, cos, method: str, bucket: str, key: str = "", **options) -> requests.Response:
+    """A request cos-python-sdk-v5 signs but does not send itself: with headers or parameters its methods do not
+    take. options: headers, params, data."""
+    headers, params = options.pop("headers", {}), options.get("params", {})
+    authorization = cos.get_auth(
+        Method=method, Bucket=bucket, Key=key or "/", Headers=headers, Params=params, SignHost=False
+    )
+    return requests.request(
+        method,
+        f"{emulator.url}/{key}",
+        headers={**headers, "Host": f"{bucket}.cos.ap-guangzhou.myqcloud.com", "Authorization": authorization},
+        timeout=30,
+        **options,
+    )
 
 
 @pytest.fixture

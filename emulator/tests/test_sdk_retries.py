@@ -11,7 +11,6 @@ import json
 import os
 
 import pytest
-import requests
 from tencentcloud.cam.v20190116 import cam_client
 from tencentcloud.cam.v20190116 import models as cam_models
 from tencentcloud.common import credential
@@ -19,6 +18,7 @@ from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentClo
 from tencentcloud.common.retry import StandardRetryer
 
 from emulator import clients
+from emulator.tests.conftest import signed_request
 
 KEY = "docker/registry/v2/blobs/data"
 
@@ -44,14 +44,7 @@ CALLS = {"cos:PutObject": put_object, "cos:UploadPart": upload_part, "cos:GetObj
 
 
 def test_a_request_marked_as_an_sdk_retry_is_answered_as_itself(emulator, cos, bucket):
-    headers = {"x-cos-sdk-retry": "true"}
-    authorization = cos.get_auth(Method="PUT", Bucket=bucket, Key="k", Headers=headers, SignHost=False)
-    response = requests.put(
-        f"{emulator.url}/k",
-        data=b"resent",
-        headers={**headers, "Host": f"{bucket}.cos.ap-guangzhou.myqcloud.com", "Authorization": authorization},
-        timeout=30,
-    )
+    response = signed_request(emulator, cos, "PUT", bucket, "k", headers={"x-cos-sdk-retry": "true"}, data=b"resent")
     assert response.status_code == 200, response.text
     assert cos.get_object(Bucket=bucket, Key="k")["Body"].get_raw_stream().read() == b"resent"
 
