@@ -86,6 +86,22 @@ BOUNDS = """## Bounds
 - The registry role replaces the live container only after a candidate with the new configuration passes its health
   gate (`registry_health_timeout`); otherwise the live registry keeps running untouched.
 - Slow answers (0.5 s, 1 s for the role) are not failures: they are waited for, not retried.
+
+## Whose retries ride out the faults
+
+- The collection's own: every module, the storage driver and the storage check call through the client layer
+  (`plugins/module_utils/_tencentcloud/client.py`), which retries as above (`retries.py`). Under it, cos-python-sdk-v5
+  runs with `retry=0` (its resends wait 1, 2, 3 s, unjittered, and would multiply the bounded attempts) and
+  tencentcloud-sdk-python without a retryer; so every fault the suite survives in a module, the driver or the
+  storage check is survived by the collection's retries, and the request counts it asserts are the client layer's
+  attempts.
+- cos-python-sdk-v5's own retry works against the emulator (a 503 or a dropped connection on PUT Object, Upload Part
+  and GET Object, each resend marked `x-cos-sdk-retry: true`, `emulator/tests/test_sdk_retries.py`); the tests' own
+  helper clients use it, outside the faults the tests arm.
+- tencentcloud-sdk-python-common 3.1's `StandardRetryer` resends after a network error or RequestLimitExceeded, but
+  raises the first attempt's error even when a resend succeeded: the collection does not use it.
+- The registry's own requests in the role rollouts under faults go through distribution's s3 driver, on the AWS SDK
+  for Go and its default retryer.
 """
 
 
