@@ -6,7 +6,6 @@ import pytest
 import requests
 
 from emulator import clients
-from emulator.control import EmulatorControl
 from tests.support import processes
 
 BUCKET = "registry-1250000000"
@@ -44,11 +43,6 @@ def bucket(cos) -> str:
     """An empty bucket in ap-guangzhou."""
     cos.create_bucket(Bucket=BUCKET)
     return BUCKET
-
-
-@pytest.fixture
-def control(emulator) -> EmulatorControl:
-    return EmulatorControl(emulator.url)
 
 
 @pytest.fixture(scope="session")
