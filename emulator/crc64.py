@@ -44,23 +44,26 @@ def _after(second: tuple[int, ...], first: tuple[int, ...]) -> tuple[int, ...]:
     return tuple(_times(second, column) for column in first)
 
 
+def _squared(matrix: tuple[int, ...]) -> tuple[int, ...]:
+    return _after(matrix, matrix)
+
+
 ONE_ZERO_BIT = (REFLECTED,) + tuple(1 << bit for bit in range(63))
+ONE_ZERO_BYTE = _squared(_squared(_squared(ONE_ZERO_BIT)))  # two, four, eight zero bits
 IDENTITY = tuple(1 << bit for bit in range(64))
 
 
 @functools.lru_cache(maxsize=64)
 def _past_zeros(length: int) -> tuple[int, ...]:
     """The matrix that moves a CRC register past `length` zero bytes; parts mostly share a length, so it is kept."""
-    step = ONE_ZERO_BIT
-    for _ in range(3):
-        step = _after(step, step)  # two, four, eight zero bits: one byte
+    step = ONE_ZERO_BYTE
     result = IDENTITY
     while length:
         if length & 1:
             result = _after(step, result)
         length >>= 1
         if length:
-            step = _after(step, step)
+            step = _squared(step)
     return result
 
 
