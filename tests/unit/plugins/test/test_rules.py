@@ -152,7 +152,7 @@ def test_an_anonymous_registry_on_the_network_is_refused_in_one_sentence(change,
     assert jinja_test("registry_protected")({**OPEN, **change}) is False
     assert VIOLATION({**OPEN, **change}, "registry_protected") == (
         f"The registry would accept anonymous pushes and deletes on {where}: set registry_auth_htpasswd_users or "
-        "registry_auth_token_*, bind registry_http_bind_address to 127.0.0.1, or set registry_allow_anonymous to true "
+        "registry_auth_token, bind registry_http_bind_address to 127.0.0.1, or set registry_allow_anonymous to true "
         "to accept the risk."
     )
 
