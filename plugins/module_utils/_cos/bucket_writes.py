@@ -63,6 +63,13 @@ class BucketWriter:
         if not self.check_mode:
             self.api.call(method, Bucket=self.bucket, **arguments)
 
+    def put_or_delete(self, setting: str, **put_arguments) -> None:
+        """put_bucket_<setting> with the arguments given, or delete_bucket_<setting> when there are none."""
+        if put_arguments:
+            self.call(f"put_bucket_{setting}", **put_arguments)
+        else:
+            self.call(f"delete_bucket_{setting}")
+
     def create(self, acl: str | None) -> dict:
         """Create the bucket; returns what reading the new bucket gives."""
         # The ACL goes with the creation so a bucket meant to be private is never public, not even briefly.
@@ -89,28 +96,21 @@ class BucketWriter:
         wanted = cos_bucket.desired_tags(current, wanted, self.purge_tags)
         if wanted == current:
             return False, current
-        if wanted:
-            self.call("put_bucket_tagging", Tagging=cos_bucket.tags_to_api(wanted))
-        else:
-            self.call("delete_bucket_tagging")
+        self.put_or_delete("tagging", **({"Tagging": cos_bucket.tags_to_api(wanted)} if wanted else {}))
         return True, wanted
 
     def ensure_encryption(self, current: dict, wanted: dict):
         if cos_bucket.encryption_matches(current, wanted):
             return False, current
-        if wanted["algorithm"] == "none":
-            self.call("delete_bucket_encryption")
-        else:
-            self.call("put_bucket_encryption", ServerSideEncryptionConfiguration=cos_bucket.encryption_to_api(wanted))
+        configured = wanted["algorithm"] != "none"
+        put = {"ServerSideEncryptionConfiguration": cos_bucket.encryption_to_api(wanted)} if configured else {}
+        self.put_or_delete("encryption", **put)
         return True, wanted
 
     def ensure_cors_rules(self, current: list, wanted: list):
         if current == wanted:
             return False, current
-        if wanted:
-            self.call("put_bucket_cors", CORSConfiguration=cos_bucket.cors_to_api(wanted))
-        else:
-            self.call("delete_bucket_cors")
+        self.put_or_delete("cors", **({"CORSConfiguration": cos_bucket.cors_to_api(wanted)} if wanted else {}))
         return True, wanted
 
     def ensure_policy(self, current: dict | None, wanted: dict | None):
@@ -120,10 +120,7 @@ class BucketWriter:
             unchanged = policies_equal(current, wanted)
         if unchanged:
             return False, current
-        if wanted is None:
-            self.call("delete_bucket_policy")
-        else:
-            self.call("put_bucket_policy", Policy=json.dumps(wanted))
+        self.put_or_delete("policy", **({"Policy": json.dumps(wanted)} if wanted is not None else {}))
         return True, wanted
 
     def delete(self, force: bool) -> dict:
