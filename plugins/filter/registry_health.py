@@ -36,7 +36,7 @@ seealso:
 EXAMPLES = r"""
 - name: Keep the health outcome
   ansible.builtin.set_fact:
-    registry_health_result: "{{ v2_answer | cosops.registry.registry_health(catalog_answer, registry_auth_token.realm) }}"
+    registry_health_result: "{{ v2_answer | cosops.registry.registry_health(catalog_answer, token_realm) }}"
 """
 
 RETURN = r"""

@@ -83,7 +83,7 @@ class Deployment:
         return {
             "all": {
                 "hosts": {"localhost": local},
-                "vars": {"cosops_key_file": str(self.key_file), "cosops_storage_check_smoke_size": 6 * 1024 * 1024},
+                "vars": {"cosops_key_file": str(self.key_file), "registry_storage_check_smoke_size": 6 * 1024 * 1024},
                 "children": {"registry": {"hosts": registry_hosts}},
             }
         }
