@@ -195,4 +195,4 @@ def test_rotation_of_a_single_replica_measures_its_outage(deployment, tmp_path):
     deployment.push(image, deployment.address(HOST), "rotated/app:v1")
     rerun = deployment.playbook("deploy.yml")
     assert rerun.returncode == 0, output(rerun)
-    assert recap(rerun)[HOST]["changed"] == 0
+    assert recap(rerun)[HOST]["changed"] == 0, output(rerun)
