@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from emulator.errors import ApiError
+
 EFFECTS = ("allow", "deny")
 CONDITION_OPERATORS = ("string_equal", "string_not_equal", "string_like", "string_not_like")
 NEGATED_OPERATORS = ("string_not_equal", "string_not_like")
@@ -21,13 +23,8 @@ MAX_DOCUMENT_LENGTH = 6144
 POLICY_VARIABLE = re.compile(r"\$\{(\w+)\}")
 
 
-class PolicyDocumentError(Exception):
+class PolicyDocumentError(ApiError):
     """A document CreatePolicy/UpdatePolicy refuses; `code` is the CAM error code."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(f"{code}: {message}")
-        self.code = code
-        self.message = message
 
 
 @dataclass(frozen=True)

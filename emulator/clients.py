@@ -83,6 +83,16 @@ def cam(url: str, secret_id: str, secret_key: str) -> cam_client.CamClient:
     return cam_client.CamClient(credential.Credential(secret_id, secret_key), "", api_profile(url))
 
 
+def root_cos(server) -> CosS3Client:
+    """COS signed with the account owner's key of a running emulator (anything with `url` and `iam`)."""
+    return cos_client(server.url, server.iam.root_secret_id, server.iam.root_secret_key)
+
+
+def root_cam(server) -> cam_client.CamClient:
+    """CAM signed with the account owner's key of a running emulator (anything with `url` and `iam`)."""
+    return cam(server.url, server.iam.root_secret_id, server.iam.root_secret_key)
+
+
 def sts(url: str, secret_id: str, secret_key: str, region: str = REGION) -> sts_client.StsClient:
     return sts_client.StsClient(credential.Credential(secret_id, secret_key), region, api_profile(url))
 

@@ -1,4 +1,5 @@
-"""COS errors: the exception the COS face raises and the XML body COS answers with."""
+"""COS errors: the exception the COS face raises and the XML body COS answers with; and the API v3 refusal that
+CAM, STS and the TC3 gateway share."""
 
 from __future__ import annotations
 
@@ -15,6 +16,15 @@ class CosError(Exception):
     def __init__(self, status: int, code: str, message: str) -> None:
         super().__init__(f"{status} {code}: {message}")
         self.status = status
+        self.code = code
+        self.message = message
+
+
+class ApiError(Exception):
+    """A request an API v3 service refuses; `code` is the API v3 error code."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(f"{code}: {message}")
         self.code = code
         self.message = message
 

@@ -18,6 +18,7 @@ import time
 from dataclasses import dataclass, field
 
 from emulator import cam_policy
+from emulator.errors import ApiError
 
 DEFAULT_APPID = "1250000000"
 DEFAULT_OWNER_UIN = "100000000001"
@@ -64,13 +65,8 @@ PRESET_POLICIES = {
 }
 
 
-class CamError(Exception):
+class CamError(ApiError):
     """A CAM request refused; `code` is the API v3 error code."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(f"{code}: {message}")
-        self.code = code
-        self.message = message
 
 
 @dataclass

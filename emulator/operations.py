@@ -32,6 +32,13 @@ BUCKET_SUBRESOURCES = {
     "origin": "Origin",
 }
 OBJECT_SUBRESOURCES = {"acl": "ACL", "tagging": "Tagging", "restore": "Restore", "retention": "Retention"}
+# (query parameter, method) pairs whose operation has a name of its own, checked before the sub-resources.
+BUCKET_QUERY_OPERATIONS = {
+    ("uploads", "GET"): "ListMultipartUploads",
+    ("delete", "POST"): "DeleteMultipleObjects",
+    ("versions", "GET"): "GetBucketObjectVersions",
+}
+OBJECT_QUERY_OPERATIONS = {("uploads", "POST"): "InitiateMultipartUpload", ("restore", "POST"): "PostObjectRestore"}
 # The CAM actions a request is authorized as, where COS's documents name others than the operation itself; the source
 # read of a copy is checked apart.
 DOCUMENTED_ACTIONS = {
@@ -77,25 +84,17 @@ def classify(method: str, target: Target, args: dict, headers: dict) -> Operatio
 
 
 def bucket_operation(method: str, args: dict) -> str:
-    verb = VERBS.get(method, method.title())
-    if "uploads" in args and method == "GET":
-        return "ListMultipartUploads"
-    if "delete" in args and method == "POST":
-        return "DeleteMultipleObjects"
-    if "versions" in args and method == "GET":
-        return "GetBucketObjectVersions"
-    for name, suffix in BUCKET_SUBRESOURCES.items():
-        if name in args:
-            return f"{verb}Bucket{suffix}"
+    named = query_operation(method, args, BUCKET_QUERY_OPERATIONS, BUCKET_SUBRESOURCES, "Bucket")
+    if named:
+        return named
     if method == "POST":
         return "PostObject"
     return {"GET": "GetBucket", "PUT": "PutBucket", "HEAD": "HeadBucket", "DELETE": "DeleteBucket"}.get(
-        method, f"{verb}Bucket"
+        method, f"{method_verb(method)}Bucket"
     )
 
 
 def object_operation(method: str, args: dict, headers: dict) -> str:
-    verb = VERBS.get(method, method.title())
     copies = "x-cos-copy-source" in headers or "x-amz-copy-source" in headers
     if "uploadId" in args:
         return {
@@ -103,14 +102,25 @@ def object_operation(method: str, args: dict, headers: dict) -> str:
             "GET": "ListParts",
             "POST": "CompleteMultipartUpload",
             "DELETE": "AbortMultipartUpload",
-        }.get(method, f"{verb}MultipartUpload")
-    if "uploads" in args and method == "POST":
-        return "InitiateMultipartUpload"
-    if "restore" in args and method == "POST":
-        return "PostObjectRestore"
-    for name, suffix in OBJECT_SUBRESOURCES.items():
-        if name in args:
-            return f"{verb}Object{suffix}"
+        }.get(method, f"{method_verb(method)}MultipartUpload")
+    named = query_operation(method, args, OBJECT_QUERY_OPERATIONS, OBJECT_SUBRESOURCES, "Object")
+    if named:
+        return named
     if method == "PUT" and copies:
         return "PutObjectCopy"
-    return f"{verb}Object"
+    return f"{method_verb(method)}Object"
+
+
+def query_operation(method: str, args: dict, operations: dict, subresources: dict, resource: str) -> str | None:
+    """The operation a query parameter names (?uploads, ?acl, ...) on a bucket or an object; None if none does."""
+    for (name, name_method), operation in operations.items():
+        if name in args and method == name_method:
+            return operation
+    for name, suffix in subresources.items():
+        if name in args:
+            return f"{method_verb(method)}{resource}{suffix}"
+    return None
+
+
+def method_verb(method: str) -> str:
+    return VERBS.get(method, method.title())

@@ -228,17 +228,7 @@ class ChunkReader:
     def check_chunk(self, data: bytes, signature: str | None) -> None:
         if not self.sign:
             return
-        string_to_sign = "\n".join(
-            [
-                "AWS4-HMAC-SHA256-PAYLOAD",
-                self.sign.amz_date,
-                self.sign.scope,
-                self.previous,
-                EMPTY_SHA256,
-                hashlib.sha256(data).hexdigest(),
-            ]
-        )
-        expected = hmac_hex(self.key, string_to_sign)
+        expected = self.chained_signature("AWS4-HMAC-SHA256-PAYLOAD", EMPTY_SHA256, hashlib.sha256(data).hexdigest())
         if signature is None or not hmac.compare_digest(expected, signature):
             raise signature_mismatch()
         self.previous = expected
@@ -259,14 +249,11 @@ class ChunkReader:
     def check_trailer(self, raw_trailer: bytes, signature: str) -> None:
         if not self.sign:
             return
-        string_to_sign = "\n".join(
-            [
-                "AWS4-HMAC-SHA256-TRAILER",
-                self.sign.amz_date,
-                self.sign.scope,
-                self.previous,
-                hashlib.sha256(raw_trailer).hexdigest(),
-            ]
-        )
-        if not hmac.compare_digest(hmac_hex(self.key, string_to_sign), signature):
+        expected = self.chained_signature("AWS4-HMAC-SHA256-TRAILER", hashlib.sha256(raw_trailer).hexdigest())
+        if not hmac.compare_digest(expected, signature):
             raise signature_mismatch()
+
+    def chained_signature(self, algorithm: str, *hashes: str) -> str:
+        """The signature of the body's next piece, chained to the previous signature (SigV4 streaming upload)."""
+        string_to_sign = "\n".join([algorithm, self.sign.amz_date, self.sign.scope, self.previous, *hashes])
+        return hmac_hex(self.key, string_to_sign)

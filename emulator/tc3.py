@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 from werkzeug.wrappers import Request
 
+from emulator.errors import ApiError
+
 ALGORITHM = "TC3-HMAC-SHA256"
 MAX_CLOCK_SKEW_SECONDS = 300
 AUTHORIZATION_RULE = re.compile(
@@ -25,13 +27,8 @@ AUTHORIZATION_RULE = re.compile(
 SCOPE_SERVICE_RULE = re.compile(r"Credential=[^/\s]+/[^/\s]+/(?P<service>[^/\s]+)/tc3_request")
 
 
-class Tc3Error(Exception):
+class Tc3Error(ApiError):
     """A request the gateway refuses before any action runs; `code` is the API v3 error code."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(f"{code}: {message}")
-        self.code = code
-        self.message = message
 
 
 @dataclass(frozen=True)

@@ -104,6 +104,11 @@ def write_image(layout: Path, tag: str = "latest", layer_sizes: tuple[int, ...] 
     return OciImage(layout, tag, manifest_digest, config_digest, [layer["digest"] for layer in layers])
 
 
+def write_images(directory: Path, tags: tuple[str, ...], layer_sizes: tuple[int, ...]) -> dict[str, OciImage]:
+    """One image per tag, each written as an OCI layout of its own, named after the tag, under `directory`."""
+    return {tag: write_image(directory / tag, tag, layer_sizes) for tag in tags}
+
+
 def read_image(layout: Path, tag: str) -> OciImage:
     """The image tagged `tag` in an existing layout (for instance one skopeo pulled into)."""
     index = json.loads((layout / "index.json").read_text())

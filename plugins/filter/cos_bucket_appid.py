@@ -35,16 +35,13 @@ _value:
   sample: "1250000000"
 """
 
-from ansible.errors import AnsibleFilterError
 from ansible_collections.cosops.registry.plugins.module_utils._rules.naming import bucket_appid
-from ansible_collections.cosops.registry.plugins.module_utils._rules.validation import ValidationError
+from ansible_collections.cosops.registry.plugins.plugin_utils.rules import refusing
 
 
+@refusing
 def cos_bucket_appid(bucket) -> str:
-    try:
-        return bucket_appid(bucket)
-    except ValidationError as error:
-        raise AnsibleFilterError(str(error)) from None
+    return bucket_appid(bucket)
 
 
 class FilterModule:

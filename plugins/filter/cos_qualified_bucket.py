@@ -54,16 +54,13 @@ _value:
   sample: registry-1250000000
 """
 
-from ansible.errors import AnsibleFilterError
 from ansible_collections.cosops.registry.plugins.module_utils._rules.naming import qualify_bucket
-from ansible_collections.cosops.registry.plugins.module_utils._rules.validation import ValidationError
+from ansible_collections.cosops.registry.plugins.plugin_utils.rules import refusing
 
 
+@refusing
 def cos_qualified_bucket(name, appid=None, region=None) -> str:
-    try:
-        return qualify_bucket(name, appid, region)[0]
-    except ValidationError as error:
-        raise AnsibleFilterError(str(error)) from None
+    return qualify_bucket(name, appid, region)[0]
 
 
 class FilterModule:

@@ -53,19 +53,16 @@ _value:
     abort_incomplete_multipart_upload_days: 7
 """
 
-from ansible.errors import AnsibleFilterError
 from ansible_collections.cosops.registry.plugins.module_utils._rules.lifecycle import (
     RECOMMENDED_ABORT_DAYS,
     recommended_abort_rule,
 )
-from ansible_collections.cosops.registry.plugins.module_utils._rules.validation import ValidationError
+from ansible_collections.cosops.registry.plugins.plugin_utils.rules import refusing
 
 
+@refusing
 def registry_abort_rule(rootdirectory, days=RECOMMENDED_ABORT_DAYS):
-    try:
-        return recommended_abort_rule(rootdirectory, days)
-    except ValidationError as error:
-        raise AnsibleFilterError(str(error)) from None
+    return recommended_abort_rule(rootdirectory, days)
 
 
 class FilterModule:

@@ -96,16 +96,13 @@ _value:
               - registry/*
 """
 
-from ansible.errors import AnsibleFilterError
 from ansible_collections.cosops.registry.plugins.module_utils._rules.registry_policy import registry_cam_policy
-from ansible_collections.cosops.registry.plugins.module_utils._rules.validation import ValidationError
+from ansible_collections.cosops.registry.plugins.plugin_utils.rules import refusing
 
 
+@refusing
 def registry_cam_policy_filter(bucket, region, appid, rootdirectory=""):
-    try:
-        return registry_cam_policy(bucket, region, appid, rootdirectory)
-    except ValidationError as error:
-        raise AnsibleFilterError(str(error)) from None
+    return registry_cam_policy(bucket, region, appid, rootdirectory)
 
 
 class FilterModule:

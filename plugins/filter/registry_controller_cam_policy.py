@@ -131,16 +131,13 @@ _value:
             qcs:create_uin: ${uin}
 """
 
-from ansible.errors import AnsibleFilterError
 from ansible_collections.cosops.registry.plugins.module_utils._rules.controller_policy import controller_cam_policy
-from ansible_collections.cosops.registry.plugins.module_utils._rules.validation import ValidationError
+from ansible_collections.cosops.registry.plugins.plugin_utils.rules import refusing
 
 
+@refusing
 def registry_controller_cam_policy_filter(bucket, region, appid, account_uin, rootdirectory=""):
-    try:
-        return controller_cam_policy(bucket, region, appid, account_uin, rootdirectory)
-    except ValidationError as error:
-        raise AnsibleFilterError(str(error)) from None
+    return controller_cam_policy(bucket, region, appid, account_uin, rootdirectory)
 
 
 class FilterModule:

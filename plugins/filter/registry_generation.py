@@ -42,16 +42,13 @@ _value:
   sample: "3"
 """
 
-from ansible.errors import AnsibleFilterError
 from ansible_collections.cosops.registry.plugins.module_utils._rules.registry_image import image_generation
-from ansible_collections.cosops.registry.plugins.module_utils._rules.validation import ValidationError
+from ansible_collections.cosops.registry.plugins.plugin_utils.rules import refusing
 
 
+@refusing
 def registry_generation(image: str, version="") -> str:
-    try:
-        return image_generation(image, version)
-    except ValidationError as error:
-        raise AnsibleFilterError(str(error)) from None
+    return image_generation(image, version)
 
 
 class FilterModule:

@@ -201,10 +201,7 @@ def run(module: TencentCloudModule) -> dict:
         after = {}
     else:
         changed, after = ensure_present(module, current, document)
-    result = {"changed": changed, "policy": after}
-    if module._diff:
-        result["diff"] = {"before": diff_view(current), "after": diff_view(after)}
-    return result
+    return module.resource_result(changed, "policy", after, (diff_view(current), diff_view(after)))
 
 
 def main() -> None:

@@ -216,10 +216,7 @@ def run(module: TencentCloudModule) -> dict:
     else:
         changed, user, attached = ensure_present(module, user, attached)
         after = cam.user_view(user, attached)
-    result = {"changed": changed, "user": after}
-    if module._diff:
-        result["diff"] = {"before": before, "after": after}
-    return result
+    return module.resource_result(changed, "user", after, (before, after))
 
 
 def main() -> None:

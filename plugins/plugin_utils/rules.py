@@ -5,6 +5,8 @@ in the very sentence a module would fail with."""
 
 from __future__ import annotations
 
+import functools
+
 from ansible.errors import AnsibleFilterError
 from ansible_collections.cosops.registry.plugins.module_utils._rules.exposure import (
     validate_loopback_address,
@@ -52,3 +54,16 @@ def rule_test(rule: str):
         return not rule_violation(value, rule, *args)
 
     return keeps
+
+
+def refusing(function):
+    """`function` as a Jinja filter: a value it refuses fails the task with the rule's own sentence."""
+
+    @functools.wraps(function)
+    def apply(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except ValidationError as error:
+            raise AnsibleFilterError(str(error)) from None
+
+    return apply

@@ -49,6 +49,13 @@ def write_read_compare(driver, path: str, contents: bytes) -> None:
     driver.delete(first_part(path))
 
 
+def read_compare(driver, path: str, contents: bytes) -> None:
+    """The object reads back whole through a reader as `contents`; then it is deleted."""
+    with driver.reader(path) as reader:
+        assert reader.read() == contents
+    driver.delete(first_part(path))
+
+
 def write_stream(driver, path: str, contents: bytes) -> None:
     writer = driver.writer(path)
     assert copy_all(io.BytesIO(contents), writer) == len(contents)
@@ -109,9 +116,7 @@ def test_write_read_streams(driver, kind):
     path = random_path(32)
     contents = contents_for(kind)
     write_stream(driver, path, contents)
-    with driver.reader(path) as reader:
-        assert reader.read() == contents
-    driver.delete(first_part(path))
+    read_compare(driver, path, contents)
 
 
 def test_write_read_large_streams(driver):
@@ -209,9 +214,7 @@ def test_write_zero_byte_stream_then_append(driver):
         assert reader.read(32) == b""
 
     append_and_commit(driver, path, contents)
-    with driver.reader(path) as reader:
-        assert reader.read() == contents
-    driver.delete(first_part(path))
+    read_compare(driver, path, contents)
 
 
 def test_write_zero_byte_content_then_append(driver):
@@ -244,14 +247,19 @@ def test_list(driver):
     driver.delete(root)
 
 
-def test_move(driver):
-    contents = random_contents(32)
-    source, destination = random_path(32), random_path(32)
-    driver.put_content(source, contents)
+def move_compare(driver, source: str, destination: str, contents: bytes) -> None:
+    """After the move the destination holds `contents` and the source is gone; then the destination is deleted."""
     driver.move(source, destination)
     assert driver.get_content(destination) == contents
     assert_not_found(driver.get_content, source)
     driver.delete(first_part(destination))
+
+
+def test_move(driver):
+    contents = random_contents(32)
+    source, destination = random_path(32), random_path(32)
+    driver.put_content(source, contents)
+    move_compare(driver, source, destination, contents)
 
 
 def test_move_overwrite(driver):
@@ -259,10 +267,7 @@ def test_move_overwrite(driver):
     source_contents, destination_contents = random_contents(32), random_contents(64)
     driver.put_content(source, source_contents)
     driver.put_content(destination, destination_contents)
-    driver.move(source, destination)
-    assert driver.get_content(destination) == source_contents
-    assert_not_found(driver.get_content, source)
-    driver.delete(first_part(destination))
+    move_compare(driver, source, destination, source_contents)
 
 
 def test_move_nonexistent(driver):

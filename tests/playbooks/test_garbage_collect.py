@@ -22,17 +22,13 @@ STOCK = {"cosops_gc_engine": "stock"}
 
 @pytest.fixture(scope="module")
 def deployment(deployments) -> Deployment:
-    deployed = deployments(HOST, registry_storage_delete_enabled=True)
-    run = deployed.playbook("deploy.yml")
-    assert run.returncode == 0, output(run)
-    return deployed
+    return deployments(HOST, registry_storage_delete_enabled=True).deployed()
 
 
 @pytest.fixture(scope="module")
 def images(deployment, tmp_path_factory) -> dict[str, oci.OciImage]:
     """Two images in one repository; the tag `old` is then deleted, leaving its blobs unreferenced."""
-    work = tmp_path_factory.mktemp("images")
-    made = {tag: oci.write_image(work / tag, tag, (LAYER_BYTES,)) for tag in ("old", "kept")}
+    made = oci.write_images(tmp_path_factory.mktemp("images"), ("old", "kept"), (LAYER_BYTES,))
     for tag, image in made.items():
         deployment.push(image, deployment.address(HOST), f"{REPOSITORY}:{tag}")
     deleted = requests.delete(

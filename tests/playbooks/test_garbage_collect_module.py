@@ -20,17 +20,13 @@ READ_ONLY = re.compile(r"read-only for (\d+) s, from the first replica's switch 
 
 @pytest.fixture(scope="module")
 def deployment(deployments) -> Deployment:
-    deployed = deployments(HOST, registry_storage_delete_enabled=True)
-    run = deployed.playbook("deploy.yml")
-    assert run.returncode == 0, output(run)
-    return deployed
+    return deployments(HOST, registry_storage_delete_enabled=True).deployed()
 
 
 @pytest.fixture(scope="module")
 def images(deployment, tmp_path_factory) -> dict[str, oci.OciImage]:
     """`deleted` is deleted by digest, `moved` loses its tag to `kept`: one unreferenced, one untagged image."""
-    work = tmp_path_factory.mktemp("images")
-    made = {tag: oci.write_image(work / tag, tag, (LAYER_BYTES,)) for tag in ("deleted", "moved", "kept")}
+    made = oci.write_images(tmp_path_factory.mktemp("images"), ("deleted", "moved", "kept"), (LAYER_BYTES,))
     for tag in ("deleted", "moved"):
         deployment.push(made[tag], deployment.address(HOST), f"{REPOSITORY}:{tag}")
     deployment.push(made["kept"], deployment.address(HOST), f"{REPOSITORY}:moved")

@@ -18,6 +18,7 @@ from ansible_collections.cosops.registry.plugins.module_utils._tencentcloud.clie
 from ansible_collections.cosops.registry.plugins.module_utils._tencentcloud.errors import TencentCloudError
 
 from emulator import clients
+from emulator.clients import root_cam, root_cos
 from tests.support import ansible_runner
 
 RETRIES = 2
@@ -31,14 +32,6 @@ RULE_KEPT = {"id": "abort", "filter": {"prefix": "registry/"}, "abort_incomplete
 RULE_REFUSED = {"id": "logs", "filter": {"prefix": "logs/"}, "expiration": {"days": 30}}
 # "<Action> failed: <Code>: <message> (..., RequestId <id>)", as the client layer words every failure.
 FAILURE = re.compile(r"^(?P<action>\w+) failed: (?P<code>[\w.]+): .*RequestId (?P<request_id>\S+)\)")
-
-
-def root_cos(emulator):
-    return clients.cos_client(emulator.url, emulator.iam.root_secret_id, emulator.iam.root_secret_key)
-
-
-def root_cam(emulator):
-    return clients.cam(emulator.url, emulator.iam.root_secret_id, emulator.iam.root_secret_key)
 
 
 def bucket_of(emulator) -> str:

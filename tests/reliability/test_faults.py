@@ -25,6 +25,7 @@ import pytest
 from ansible_collections.cosops.registry.plugins.module_utils._driver.driver import CosDriver, DriverConfig
 
 from emulator import clients
+from emulator.clients import root_cam, root_cos
 from tests.reliability import emulators
 from tests.support import ansible_runner
 
@@ -46,14 +47,6 @@ class Target:
     name: str
     setup: Callable
     run: Callable
-
-
-def root_cos(lane):
-    return clients.cos_client(lane.url, lane.iam.root_secret_id, lane.iam.root_secret_key)
-
-
-def root_cam(lane):
-    return clients.cam(lane.url, lane.iam.root_secret_id, lane.iam.root_secret_key)
 
 
 def bucket_of(lane) -> str:

@@ -137,6 +137,12 @@ class Deployment:
         """playbooks/<name> against this deployment; its output is kept under `label`."""
         return self.run(PLAYBOOKS / name, label or name, options, extra_vars, inventory, environment)
 
+    def deployed(self) -> Deployment:
+        """This deployment once deploy.yml has run on it, which must succeed."""
+        run = self.playbook("deploy.yml")
+        assert run.returncode == 0, output(run)
+        return self
+
     def role(
         self, label: str, extra_vars: dict | None = None, post_tasks: tuple[dict, ...] = ()
     ) -> subprocess.CompletedProcess:

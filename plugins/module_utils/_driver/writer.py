@@ -86,18 +86,12 @@ class FileWriter:
         if self._state == CLOSED:
             raise StorageDriverError("already closed", self.path)
         if self._state == OPEN:
-            try:
-                self._guard(self._persist_for_resume)
-            finally:
-                self._shutdown()
+            self._end(self._persist_for_resume)
         self._state = CLOSED
 
     def commit(self) -> None:
         self._require_open()
-        try:
-            self._guard(self._finish)
-        finally:
-            self._shutdown()
+        self._end(self._finish)
         self._state = COMMITTED
 
     def cancel(self) -> None:
@@ -106,6 +100,13 @@ class FileWriter:
         self._drain(raise_failure=False)
         self._shutdown()
         self._discard()
+
+    def _end(self, last_step) -> None:
+        """Run the upload's last step; the part workers stop whether it succeeds or not."""
+        try:
+            self._guard(last_step)
+        finally:
+            self._shutdown()
 
     def _require_open(self) -> None:
         if self._state != OPEN:

@@ -95,6 +95,14 @@ class TencentCloudModule(AnsibleModule):
             self._appid = caller_appid(self.cam)
         return self._appid
 
+    def resource_result(self, changed: bool, key: str, after: dict, diff: tuple[dict, dict]) -> dict:
+        """The result of a module that manages one resource: whether it changed, the resource after, and the
+        (before, after) views as the diff when the run asks for one."""
+        result = {"changed": changed, key: after}
+        if self._diff:
+            result["diff"] = dict(zip(("before", "after"), diff))
+        return result
+
     def run(self, handler) -> None:
         """Call handler(module) -> result dict, turning every expected failure into a one-line fail_json."""
         try:
