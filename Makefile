@@ -63,10 +63,12 @@ conformance: venv  ## distribution's storage driver suite against the COS driver
 	$(BIN)/pytest -q -n $(PYTEST_WORKERS) tests/conformance
 
 .PHONY: bench
-bench: venv  ## 1 GiB upload: COS driver vs cos-python-sdk-v5 vs one PUT, walk requests, registry_storage_sync vs rclone; writes docs/performance.md
-	tools/system-packages.sh rclone
+bench: venv  ## 1 GiB upload: COS driver vs cos-python-sdk-v5 vs one PUT, walk requests, registry_storage_sync vs rclone, pulls with redirects on and off; writes docs/performance.md
+	tools/system-packages.sh rclone skopeo
+	tools/go-programs.sh registry >/dev/null
 	$(BIN)/python -m bench.storage_bench
 	$(BIN)/python -m bench.sync_bench
+	$(BIN)/python -m bench.redirect_bench
 
 .PHONY: emulator-tests
 emulator-tests: venv system  ## the emulator proven with real clients

@@ -231,12 +231,12 @@ def run(size: int, rounds: int, keys: int, output: Path) -> None:
         walks = compare_walks(url, keys)
     report = render(size, uploads, walks, machine())
     print(report)
-    from tests.support.doc_sections import DEPLOY_REQUESTS, STORAGE_SYNC, section
+    from tests.support.doc_sections import DEPLOY_REQUESTS, REDIRECTS, STORAGE_SYNC, section
 
-    # Sections other generators write stay: the deploy's request counts (the playbook tests) and the copy against
-    # rclone (bench/sync_bench.py).
+    # Sections other generators write stay: the deploy's request counts (the playbook tests), the copy against
+    # rclone (bench/sync_bench.py) and the pulls with redirects on and off (bench/redirect_bench.py).
     text = output.read_text() if output.exists() else ""
-    kept = "\n".join(filter(None, (section(text, name) for name in (DEPLOY_REQUESTS, STORAGE_SYNC))))
+    kept = "\n".join(filter(None, (section(text, name) for name in (DEPLOY_REQUESTS, STORAGE_SYNC, REDIRECTS))))
     output.write_text(report + ("\n" + kept if kept else ""))
 
 

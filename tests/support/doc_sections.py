@@ -9,6 +9,8 @@ from pathlib import Path
 DEPLOY_REQUESTS = "deploy requests"
 # docs/performance.md: registry_storage_sync against rclone, from bench/sync_bench.py.
 STORAGE_SYNC = "storage sync vs rclone"
+# docs/performance.md: pulls through registries with redirects on and off, from bench/redirect_bench.py.
+REDIRECTS = "redirects on and off"
 
 
 def _pattern(name: str) -> re.Pattern:
