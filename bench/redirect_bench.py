@@ -18,7 +18,6 @@ import argparse
 import contextlib
 import shutil
 import statistics
-import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -98,13 +97,20 @@ def run(size_mib: int, layers: int, pulls: int, rounds: int, output: Path) -> No
             for round_number in range(rounds):
                 for mode in MODES if round_number % 2 == 0 else reversed(MODES):
                     results[mode].append(pull_round(running[mode], url, image, pulls, work))
-            version = registry.registry_binary(3)
-    body = render(results, image_bytes, layers, pulls, Path(version).name, machine())
+    body = render(results, image_bytes, layers, pulls, distribution_version(), machine())
     print(body)
     write_section(output, REDIRECTS, body)
 
 
 # The report.
+
+
+def distribution_version() -> str:
+    """The distribution release tools/go-programs.env pins, which the registry processes were built from."""
+    pins = dict(
+        line.split("=", 1) for line in (ROOT / "tools" / "go-programs.env").read_text().splitlines() if "=" in line
+    )
+    return pins["DISTRIBUTION_VERSION"]
 
 
 def figures(rounds: list[dict], pulled: int) -> dict:
@@ -119,11 +125,34 @@ def figures(rounds: list[dict], pulled: int) -> dict:
     }
 
 
+COLUMNS = (
+    "registry",
+    "pulls at once",
+    "pulled by the clients",
+    "through the registry",
+    "blob GETs redirected",
+    "registry CPU (s)",
+    "registry CPU (s per GiB pulled)",
+    "wall time (s)",
+)
+
+
+def size(count: float) -> str:
+    return f"{count / MIB:,.0f} MiB" if count >= 10 * MIB else f"{count / 1024:,.1f} KiB"
+
+
 def row(mode: str, figure: dict, pulls: int) -> str:
-    return (
-        f"| {LABELS[mode]} | {pulls} | {figure['pulled'] / MIB:,.0f} MiB | {figure['sent'] / MIB:,.2f} MiB |"
-        f" {figure['redirected']} | {figure['cpu']:.2f} | {figure['cpu_per_gib']:.3f} | {figure['seconds']:.1f} |"
+    cells = (
+        LABELS[mode],
+        pulls,
+        size(figure["pulled"]),
+        size(figure["sent"]),
+        figure["redirected"],
+        f"{figure['cpu']:.2f}",
+        f"{figure['cpu_per_gib']:.3f}",
+        f"{figure['seconds']:.1f}",
     )
+    return "| " + " | ".join(map(str, cells)) + " |"
 
 
 def render(results: dict, image_bytes: int, layers: int, pulls: int, version: str, host: dict) -> str:
@@ -135,7 +164,7 @@ def render(results: dict, image_bytes: int, layers: int, pulls: int, version: st
     return f"""## Pulls with registry redirects on and off
 
 Written by `make bench` ({Path(__file__).relative_to(ROOT)}), {host["date"]}, {host["cpu"]}, {host["cores"]} cores.
-Two registry:3 processes ({version}, distribution's s3 driver addressing the bucket by virtual host) on one bucket
+Two registry:3 processes (distribution {version}, its s3 driver addressing the bucket by virtual host) on one bucket
 that refuses path-style requests, with the same least-privilege key and settings but `storage.redirect.disable`.
 One image of {image_bytes / MIB:,.0f} MiB ({layers} layers) is pulled {pulls} times at once with skopeo through each
 registry, {len(results["on"])} rounds in alternating order, medians of the rounds shown. skopeo reaches the bucket's
@@ -143,13 +172,13 @@ virtual-host name with the emulator as its HTTP proxy, as a client that reaches 
 go to the same emulator. Bytes through the registry are the bodies it sent (its access log); CPU is the registry
 process's (`/proc/PID/stat`, 10 ms ticks), over the whole round.
 
-| registry | pulls at once | pulled by the clients | through the registry | blob GETs redirected | registry CPU (s) | registry CPU (s per GiB pulled) | wall time (s) |
-| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
+| {" | ".join(COLUMNS)} |
+| --- |{" ---: |" * (len(COLUMNS) - 1)}
 {rows}
 
-- With redirects the registry sent {on["sent"] / MIB:,.2f} MiB for {pulled / MIB:,.0f} MiB pulled (manifests and
-  redirects; {on["sent"] / pulled:.3%} of the bytes), without them {off["sent"] / MIB:,.0f} MiB: every byte of every
-  layer, which it also read from COS first.
+- With redirects the registry sent {size(on["sent"])} for {size(pulled)} pulled (manifests and redirects,
+  {on["sent"] / pulled:.4%} of the bytes); without them {size(off["sent"])}, every byte of every layer, which it also
+  read from COS first.
 - Registry CPU: {off["cpu_per_gib"]:.3f} s per GiB pulled without redirects, {on["cpu_per_gib"]:.3f} s with them,
   {cpu_ratio:.0f}x less. A registry host that redirects answers API calls; one that does not is sized for every
   pull's bytes, twice (in from COS, out to the client).
@@ -171,4 +200,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()
