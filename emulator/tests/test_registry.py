@@ -1,6 +1,7 @@
 """The registry itself on the emulator: Debian's docker-registry (distribution 2.8.2, registry:2) and distribution v3
-(registry:3, by virtual host) with their s3 driver, an image pushed and pulled back with skopeo (every blob download redirected to a presigned URL of the bucket), first with the root
-key, then with a CAM sub-user key confined to the bucket's root directory."""
+(registry:3, by virtual host) with their s3 driver, an image pushed and pulled back with skopeo (every blob download
+redirected to a presigned URL of the bucket), first with the root key, then with a CAM sub-user key confined to the
+bucket's root directory."""
 
 from __future__ import annotations
 
