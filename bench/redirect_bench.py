@@ -8,8 +8,8 @@ then pulls it several times at once with skopeo through each registry, in altern
 bucket's virtual-host name with the emulator as its HTTP proxy, as a client that reaches COS would.
 
 Measured per round: bytes the registry sent (its access log), its CPU time (/proc/PID/stat, before and after) and
-the round's wall time. The figures go into the marked section of docs/performance.md. Not a test: nothing here
-asserts a time.
+the round's wall time. The figures go to docs/figures/redirects.md (tests/support/figures.py). Not a test: nothing
+here asserts a time.
 """
 
 from __future__ import annotations
@@ -79,10 +79,10 @@ def pull_round(running, url: str, image, pulls: int, work: Path) -> dict:
     return {"seconds": seconds, "cpu_seconds": cpu, "sent": served.body_bytes, "redirected": served.redirected}
 
 
-def run(size_mib: int, layers: int, pulls: int, rounds: int, output: Path) -> None:
+def run(size_mib: int, layers: int, pulls: int, rounds: int) -> None:
     collection_on_path()
     from tests.support import processes, registry
-    from tests.support.doc_sections import REDIRECTS, write_section
+    from tests.support.figures import write_figures
     from tools import oci
 
     processes.go_program("registry")
@@ -99,7 +99,7 @@ def run(size_mib: int, layers: int, pulls: int, rounds: int, output: Path) -> No
                     results[mode].append(pull_round(running[mode], url, image, pulls, work))
     body = render(results, image_bytes, layers, pulls, distribution_version(), machine())
     print(body)
-    write_section(output, REDIRECTS, body)
+    write_figures("redirects", "bench/redirect_bench.py (make bench)", body)
 
 
 # The report.
@@ -161,7 +161,7 @@ def render(results: dict, image_bytes: int, layers: int, pulls: int, version: st
     rows = "\n".join(row(mode, figure, pulls) for mode, figure in zip(MODES, (on, off)))
     # One clock tick (10 ms) is the finest CPU time /proc reports: a ratio against less is a lower bound.
     cpu_ratio = off["cpu"] / max(on["cpu"], 0.01)
-    return f"""## Pulls with registry redirects on and off
+    return f"""# Pulls with registry redirects on and off
 
 Written by `make bench` ({Path(__file__).relative_to(ROOT)}), {host["date"]}, {host["cpu"]}, {host["cores"]} cores.
 Two registry:3 processes (distribution {version}, its s3 driver addressing the bucket by virtual host) on one bucket
@@ -194,9 +194,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--layers", type=int, default=4)
     parser.add_argument("--pulls", type=int, default=4, help="pulls at once in each round")
     parser.add_argument("--rounds", type=int, default=3, help="rounds through each registry")
-    parser.add_argument("--output", type=Path, default=ROOT / "docs" / "performance.md")
     args = parser.parse_args(argv)
-    run(args.size_mib, args.layers, args.pulls, args.rounds, args.output)
+    run(args.size_mib, args.layers, args.pulls, args.rounds)
 
 
 if __name__ == "__main__":
