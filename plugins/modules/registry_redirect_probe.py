@@ -66,33 +66,33 @@ seealso:
 """
 
 EXAMPLES = r"""
-- name: Presign a GET on the host the registry's redirects name
-  cosops.registry.registry_redirect_probe:
-    secretid: "{{ registry_cos_secret_id }}"
-    secretkey: "{{ registry_cos_secret_key }}"
-    region: ap-guangzhou
-    bucket: registry-1250000000
-    rootdirectory: /registry
-    url_endpoint: https://cos.ap-guangzhou.myqcloud.com
-  register: redirect_probe
+- name: Prove that the CI runners can follow the registry's redirects
+  hosts: registry
+  module_defaults:
+    cosops.registry.registry_redirect_probe:
+      secretid: "{{ registry_cos_secret_id }}"
+      secretkey: "{{ registry_cos_secret_key }}"
+      region: ap-guangzhou
+      bucket: registry-1250000000
+      rootdirectory: /registry
+  tasks:
+    - name: Presign a GET on the host the registry's redirects name
+      cosops.registry.registry_redirect_probe:
+        url_endpoint: https://cos.ap-guangzhou.myqcloud.com
+      register: redirect_probe
 
-- name: Fetch it from every CI runner, as their pulls will be redirected
-  ansible.builtin.uri:
-    url: "{{ redirect_probe.url }}"
-    return_content: true
-  delegate_to: "{{ item }}"
-  loop: "{{ groups['ci_runners'] }}"
-  register: fetched
+    - name: Fetch it from every CI runner, as their pulls will be redirected
+      ansible.builtin.uri:
+        url: "{{ redirect_probe.url }}"
+        return_content: true
+      delegate_to: "{{ item }}"
+      loop: "{{ groups['ci_runners'] }}"
+      register: fetched
 
-- name: Remove the probe
-  cosops.registry.registry_redirect_probe:
-    secretid: "{{ registry_cos_secret_id }}"
-    secretkey: "{{ registry_cos_secret_key }}"
-    region: ap-guangzhou
-    bucket: registry-1250000000
-    rootdirectory: /registry
-    state: absent
-    probe: "{{ redirect_probe.probe }}"
+    - name: Remove the probe
+      cosops.registry.registry_redirect_probe:
+        state: absent
+        probe: "{{ redirect_probe.probe }}"
 """
 
 RETURN = r"""
