@@ -6,8 +6,12 @@ from ansible_collections.cosops.registry.plugins.module_utils._rules.validation 
 VERDICT = FilterModule().filters()["registry_redirect_verdict"]
 HOST = "registry-1250000000.cos.ap-guangzhou.myqcloud.com"
 BODY = "cosops.registry redirect probe 0123\n"
-PROBE = {"probe": "/_storage_check/redirect-0123456789ab", "url": f"https://{HOST}/registry/x?q-sign", "host": HOST}
-PROBE["body"] = BODY
+PROBE = {
+    "probe": "/_storage_check/redirect-0123456789ab",
+    "url": f"https://{HOST}/registry/_storage_check/redirect-0123456789ab?q-sign-algorithm=sha1",
+    "host": HOST,
+    "body": BODY,
+}
 REFUSED = "Status code was -1 and not [200]: Request failed: <urlopen error [Errno 111] Connection refused>"
 SIGNATURE = "<?xml version='1.0'?><Error><Code>SignatureDoesNotMatch</Code><Message>...</Message></Error>"
 
