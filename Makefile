@@ -66,12 +66,13 @@ conformance: venv  ## distribution's storage driver suite against the COS driver
 
 .PHONY: bench
 bench: export COSOPS_FIGURES_DIR := $(CURDIR)/docs/figures
-bench: venv  ## 1 GiB upload: COS driver vs cos-python-sdk-v5 vs one PUT, walk requests, registry_storage_sync vs rclone, registry_garbage_collect vs registry garbage-collect; writes docs/figures
-	tools/system-packages.sh rclone
+bench: venv  ## 1 GiB upload: COS driver vs cos-python-sdk-v5 vs one PUT, walk requests, registry_storage_sync vs rclone, registry_garbage_collect vs registry garbage-collect, pulls with redirects on and off; writes docs/figures
+	tools/system-packages.sh rclone skopeo
 	tools/go-programs.sh registry >/dev/null
 	$(BIN)/python -m bench.storage_bench
 	$(BIN)/python -m bench.sync_bench
 	$(BIN)/python -m bench.gc_bench
+	$(BIN)/python -m bench.redirect_bench
 
 .PHONY: gc
 gc: venv system  ## registry_garbage_collect against distribution v3's collector (fixed seeds) and with pushes going on

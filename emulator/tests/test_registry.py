@@ -1,6 +1,7 @@
 """The registry itself on the emulator: Debian's docker-registry (distribution 2.8.2, registry:2) and distribution v3
-(registry:3, by virtual host) with their s3 driver, an image pushed and pulled back with skopeo, first with the root
-key, then with a CAM sub-user key confined to the bucket's root directory."""
+(registry:3, by virtual host) with their s3 driver, an image pushed and pulled back with skopeo (every blob download
+redirected to a presigned URL of the bucket), first with the root key, then with a CAM sub-user key confined to the
+bucket's root directory."""
 
 from __future__ import annotations
 
@@ -55,16 +56,20 @@ def push_and_pull_back(
     version: int = 2,
     proxy: str | None = None,
 ) -> tuple[oci.OciImage, oci.OciImage]:
-    """Pushes a generated image (one layer big enough for multipart) and pulls it back through the registry.
-    Behind a proxy only the registry reaches the bucket's name, so blob downloads are not redirected to it."""
+    """Pushes a generated image (one layer big enough for multipart) and pulls it back through the registry, which
+    redirects every blob download to a presigned URL of the bucket; skopeo follows them through the same proxy as the
+    registry's own requests (the emulator, for the bucket's virtual-host name)."""
     image = oci.write_image(tmp_path / "image", tag="v1", layer_sizes=layer_sizes)
-    config = registry.registry_config(storage, processes.free_port(), redirect=proxy is None)
+    config = registry.registry_config(storage, processes.free_port(), redirect=True, access_log=True)
     with registry.run_registry(config, tmp_path / "registry", ca_file, version=version, proxy=proxy) as running:
         try:
             registry.push(image.reference, running, f"{repository}:v1")
-            registry.pull(running, f"{repository}:v1", f"oci:{tmp_path / 'pulled'}:v1")
+            registry.pull(running, f"{repository}:v1", f"oci:{tmp_path / 'pulled'}:v1", proxy=proxy)
         except AssertionError as failure:
             raise AssertionError(f"{failure}\nregistry log:\n{running.log()[-5000:]}") from None
+        served = registry.served(running.log())
+    # The config and every layer: each GET answered with a redirect, none with the blob's bytes.
+    assert served.blob_gets == served.redirected == len(layer_sizes) + 1, served
     return image, oci.read_image(tmp_path / "pulled", "v1")
 
 

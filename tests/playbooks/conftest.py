@@ -15,12 +15,12 @@ def engine() -> None:
 
 @pytest.fixture(scope="module")
 def deployments(emulator_server, engine, tmp_path_factory):
-    """Makes deployments (hosts, extra host variables) and removes their containers when the module is done."""
+    """Makes deployments (registry hosts, client hosts, extra registry host variables) and removes their containers when the module is done."""
     emulator_server.reset()
     made: list[Deployment] = []
 
-    def make(*hosts: str, **host_vars) -> Deployment:
-        deployment = Deployment(emulator_server, tmp_path_factory.mktemp("deployment"), hosts, host_vars)
+    def make(*hosts: str, clients: dict | None = None, **host_vars) -> Deployment:
+        deployment = Deployment(emulator_server, tmp_path_factory.mktemp("deployment"), hosts, host_vars, clients or {})
         # A bucket created after 2024: path-style requests to it are refused.
         emulator_server.state.set_path_style(deployment.bucket, True)
         made.append(deployment)

@@ -36,9 +36,6 @@ AGENT = "cosops-listing-delay"
 FRESH_AGENT = f"{AGENT} (fresh listing)"
 ABSENT_AGENT = f"{AGENT} (expecting 404)"
 
-ACCESS_LINE = re.compile(
-    r'"(?P<method>[A-Z]+) (?P<path>\S+) HTTP/[\d.]+" (?P<status>\d{3}) \S+ "[^"]*" "(?P<agent>[^"]*)"'
-)
 # The call a request was, by method and path, first match wins.
 CALLS = (
     ("blob upload completion", re.compile(r"PUT /v2/.+/blobs/uploads/")),
@@ -127,8 +124,8 @@ class LogFigures:
 def read_log(text: str) -> LogFigures:
     figures = LogFigures()
     for line in text.splitlines():
-        access = ACCESS_LINE.search(line)
-        if access and "level=" not in line:
+        access = registry.access_entry(line)
+        if access:
             figures.requests += 1
             method, path, status, agent = access["method"], access["path"], int(access["status"]), access["agent"]
             if not expected_answer(method, path, status, agent):

@@ -46,7 +46,8 @@ def registry_on_fresh_bucket(
     control.set_list_delay(list_delay)
     key = clients.sub_user_key(emulator.url, root, registry_cam_policy(BUCKET, REGION, emulator.appid, ROOT_DIRECTORY))
     storage, proxy = registry.emulated_s3_storage(version, emulator.url, BUCKET, REGION, key, f"/{ROOT_DIRECTORY}")
-    # As the role renders by default: blob downloads through the registry, the in-memory blob descriptor cache.
+    # As deployments on the emulator render it: the role's in-memory blob descriptor cache, and blob downloads through
+    # the registry (the workload's pulls do not reach the bucket's name; redirects change reads, not the uploads).
     config = registry.registry_config(storage, processes.free_port(), redirect=False, cache="inmemory", access_log=True)
     with registry.run_registry(config, tmp_path / "registry", version=version, proxy=proxy) as running:
         yield running

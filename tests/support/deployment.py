@@ -43,6 +43,8 @@ class Deployment:
     hosts: tuple[str, ...] = ("localhost",)
     # Inventory variables of every registry host, on top of those every deployment here has.
     host_vars: dict = field(default_factory=dict)
+    # Hosts that pull from the registries (inventory group `clients`, on this machine too), with their variables.
+    clients: dict = field(default_factory=dict)
     # ansible-playbook's -v count; 4 shows what the secret scan must see.
     verbosity: int = 0
     # Output of every playbook run, by label.
@@ -80,11 +82,16 @@ class Deployment:
             }
             for host, (port, candidate_port) in self.ports.items()
         }
+        groups = {"registry": {"hosts": registry_hosts}}
+        if self.clients:
+            groups["clients"] = {
+                "hosts": {client: {**local, **host_vars} for client, host_vars in self.clients.items()}
+            }
         return {
             "all": {
                 "hosts": {"localhost": local},
                 "vars": {"cosops_key_file": str(self.key_file), "registry_storage_check_smoke_size": 6 * 1024 * 1024},
-                "children": {"registry": {"hosts": registry_hosts}},
+                "children": groups,
             }
         }
 
@@ -206,24 +213,27 @@ class Deployment:
     def push(self, image: oci.OciImage, address: str, repository: str) -> None:
         registry.skopeo("copy", "--dest-tls-verify=false", image.reference, f"docker://{address}/{repository}")
 
-    def pull(self, address: str, repository: str, layout: Path, tag: str) -> oci.OciImage:
-        registry.skopeo(
-            "copy",
-            "--src-tls-verify=false",
-            "--preserve-digests",
-            f"docker://{address}/{repository}",
-            f"oci:{layout}:{tag}",
-        )
+    def pull(self, address: str, repository: str, layout: Path, tag: str, proxy: str | None = None) -> oci.OciImage:
+        """skopeo's pull into an OCI layout; proxy as for registry.skopeo (how a client reaches the bucket)."""
+        registry.pull_from(address, repository, f"oci:{layout}:{tag}", proxy)
         return oci.read_image(layout, tag)
 
-    def container_id(self, host: str | None = None) -> str:
+    def inspect(self, template: str, host: str | None = None) -> str:
+        """The live container as `docker inspect --format <template>` shows it; '' when there is none."""
         inspect = subprocess.run(
-            ["docker", "inspect", "--format", "{{.Id}}", self.container(host)],
+            ["docker", "inspect", "--format", template, self.container(host)],
             capture_output=True,
             text=True,
             check=False,
         )
         return inspect.stdout.strip()
+
+    def container_id(self, host: str | None = None) -> str:
+        return self.inspect("{{.Id}}", host)
+
+    def container_pid(self, host: str | None = None) -> int:
+        """The process id of the live container's registry, as this machine sees it."""
+        return int(self.inspect("{{.State.Pid}}", host))
 
     def container_log(self, host: str | None = None) -> str:
         logs = subprocess.run(["docker", "logs", self.container(host)], capture_output=True, text=True, check=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import selectors
 import socket
@@ -77,6 +78,13 @@ def wait_for_port(host: str, port: int, timeout: float, process: subprocess.Pope
         except OSError:
             time.sleep(0.1)
     raise TimeoutError(f"nothing listened on {host}:{port} within {timeout} seconds")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time a running process (any of this machine's, a container's too) has used so far."""
+    # /proc/PID/stat: fields 14 and 15 (utime, stime) in clock ticks; the command name before them may hold spaces.
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def free_port() -> int:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import re
 import secrets
 import shutil
 import subprocess
@@ -25,6 +26,11 @@ GC_TIMEOUT = 300
 # distribution 2.8's s3 driver panics at start (LoadCustomCABundleError) when AWS_CA_BUNDLE is set; a proxy from the
 # machine's environment would take the storage requests away from the emulator.
 UNSAFE_ENVIRONMENT = ("AWS_CA_BUNDLE", "HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "NO_PROXY", "no_proxy")
+# distribution's access log (combined log format): request, status, bytes of the body sent, referer, user agent.
+ACCESS_LINE = re.compile(
+    r'"(?P<method>[A-Z]+) (?P<path>\S+) HTTP/[\d.]+" (?P<status>\d{3}) (?P<size>\S+) "[^"]*" "(?P<agent>[^"]*)"'
+)
+BLOB_READ = re.compile(r"^/v2/.+/blobs/sha256:[0-9a-f]{64}$")
 
 
 @functools.cache
@@ -124,6 +130,36 @@ def registry_environment(ca_file: str | None = None, proxy: str | None = None) -
     return environment
 
 
+def access_entry(line: str) -> re.Match | None:
+    """The request of an access log line of a registry's output; None for its other lines (they carry `level=`)."""
+    access = ACCESS_LINE.search(line)
+    return access if access and "level=" not in line else None
+
+
+def access_log(text: str) -> list[re.Match]:
+    return [access for access in map(access_entry, text.splitlines()) if access]
+
+
+@dataclass(frozen=True)
+class Served:
+    """What a registry's access log says it answered: blob GETs, how many of them it redirected (307), and the bytes
+    of every response body it sent."""
+
+    blob_gets: int
+    redirected: int
+    body_bytes: int
+
+
+def served(text: str) -> Served:
+    lines = list(access_log(text))
+    blob_gets = [line for line in lines if line["method"] == "GET" and BLOB_READ.match(line["path"])]
+    return Served(
+        blob_gets=len(blob_gets),
+        redirected=sum(line["status"] == "307" for line in blob_gets),
+        body_bytes=sum(int(line["size"]) for line in lines if line["size"].isdigit()),
+    )
+
+
 @dataclass
 class RunningRegistry:
     url: str
@@ -177,17 +213,19 @@ def run_registry(
         processes.stop(process)
 
 
-def skopeo(*arguments: str) -> subprocess.CompletedProcess:
-    """skopeo with the given arguments; raises with its output when it fails."""
+def skopeo(*arguments: str, proxy: str | None = None, check: bool = True) -> subprocess.CompletedProcess:
+    """skopeo with the given arguments; raises with its output when it fails, unless check is false.
+    proxy: its HTTP proxy, the way a client reaches the bucket's virtual-host name a registry redirects blob downloads
+    to (Go never proxies loopback addresses, so the registry itself is still reached directly)."""
     result = subprocess.run(
         [shutil.which("skopeo") or "skopeo", *arguments],
         capture_output=True,
         text=True,
         timeout=SKOPEO_TIMEOUT,
         check=False,
-        env=registry_environment(),
+        env=registry_environment(proxy=proxy),
     )
-    if result.returncode != 0:
+    if check and result.returncode != 0:
         raise AssertionError(f"skopeo {' '.join(arguments)} failed:\n{result.stdout}\n{result.stderr}")
     return result
 
@@ -197,8 +235,19 @@ def push(source: str, registry: RunningRegistry, repository: str) -> None:
     skopeo("copy", "--dest-tls-verify=false", source, f"docker://{registry.host}/{repository}")
 
 
-def pull(registry: RunningRegistry, repository: str, destination: str) -> None:
-    """Copies `<registry>/<repository>` to e.g. `oci:DIR:tag`, keeping every digest."""
-    skopeo(
-        "copy", "--src-tls-verify=false", "--preserve-digests", f"docker://{registry.host}/{repository}", destination
+def pull(registry: RunningRegistry, repository: str, destination: str, proxy: str | None = None) -> None:
+    """Copies `<registry>/<repository>` to e.g. `oci:DIR:tag`, keeping every digest; proxy as for skopeo()."""
+    pull_from(registry.host, repository, destination, proxy)
+
+
+def pull_from(address: str, repository: str, destination: str, proxy: str | None = None, check: bool = True):
+    """skopeo's pull of `<address>/<repository>` into e.g. `oci:DIR:tag`, keeping every digest."""
+    return skopeo(
+        "copy",
+        "--src-tls-verify=false",
+        "--preserve-digests",
+        f"docker://{address}/{repository}",
+        destination,
+        proxy=proxy,
+        check=check,
     )
