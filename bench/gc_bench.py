@@ -1,11 +1,13 @@
 """Garbage collection: distribution v3's `registry garbage-collect` against registry_garbage_collect: `make bench`.
 
 One registry of at least 10,000 blobs and 1,000 manifests is written in distribution's layout into a fresh emulator
-(its own process), twice, under two root directories, so that both collectors meet the same registry. The stock
-collector runs as garbage_collect.yml runs it with cosops_gc_engine: stock, the registry read-only the whole time;
-the module runs its mark (registry read-write) and its sweep (registry read-only, default settle time), then verifies.
-Each run is a process of its own, so its peak RSS is its own (wait4); the emulator counts the requests of each. The
-figures go into their section of docs/performance.md. Not a test: nothing here asserts a time.
+(in this process), twice, into a bucket for each collector, so that both meet the same registry. Writing it is set-up:
+the objects go straight into the emulator's storage engine, as PUT Object would store them, before anything is
+measured. The stock collector runs as garbage_collect.yml runs it with cosops_gc_engine: stock, the registry read-only
+the whole time; the module runs its mark (registry read-write) and its sweep (registry read-only, default settle time),
+then verifies. Each run is a process of its own that reaches the emulator over HTTP, so its peak RSS is its own (wait4);
+the emulator's counters are cleared before each run, so that they count that run's requests only. The figures go into
+their section of docs/performance.md. Not a test: nothing here asserts a time.
 """
 
 from __future__ import annotations
@@ -19,10 +21,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.storage_bench import ROOT, RunningEmulator, collection_on_path, credentials, machine, run_child
+from bench.storage_bench import ROOT, collection_on_path, machine, run_child
 
-BUCKET = "gcbench-1250000000"
-REGION = "ap-guangzhou"
+# A bucket for each collector, so that neither one's listings pass over the other's registry.
+BUCKETS = {"stock": "gcbench-stock-1250000000", "module": "gcbench-module-1250000000"}
+ROOT_DIRECTORY = "/registry"
 MODULE = "ansible_collections.cosops.registry.plugins.modules.registry_garbage_collect"
 SETTLE = 5.0
 MAX_CONCURRENCY = 16
@@ -73,9 +76,19 @@ def build(shape: Shape):
 # The runs, each a process of its own.
 
 
+def load(emulator, storage, objects: dict) -> None:
+    """The registry's objects in a new bucket of the storage, under the keys its driver gives their paths, stored
+    through the emulator's engine: what a registry's PUTs leave, without 20,000 requests of set-up."""
+    storage.driver.api.call("create_bucket", Bucket=storage.bucket)
+    keys = storage.driver.keys
+    emulator.engine.put_objects(storage.bucket, {keys.key(path): content for path, content in objects.items()})
+
+
 def measured(what: str, command: tuple, control) -> dict:
-    """Wall seconds, peak RSS and CPU of one process, and the emulator's request counts for it."""
+    """Wall seconds, peak RSS and CPU of one process, the emulator's request counts for it, and the machine's load
+    (1-minute average) when it started and ended."""
     control.clear_counters()
+    load_before = os.getloadavg()[0]
     started = time.monotonic()
     output, usage = run_child(what, *command)
     seconds = time.monotonic() - started
@@ -85,6 +98,7 @@ def measured(what: str, command: tuple, control) -> dict:
         "requests": counters["total"],
         "operations": counters["operations"],
         "output": output,
+        "load": (load_before, os.getloadavg()[0]),
         **usage,
     }
 
@@ -118,6 +132,7 @@ def remaining(storage) -> set:
 def run(shape: Shape) -> None:
     collection_on_path()
     from emulator.control import EmulatorControl
+    from emulator.server import Emulator
     from tests.gc.support import Storage
     from tests.support.figures import write_figures
 
@@ -128,15 +143,13 @@ def run(shape: Shape) -> None:
         "objects": len(registry.objects),
         "tags": len(registry.tags()),
     }
-    keys = tuple(credentials().values())
-    with tempfile.TemporaryDirectory(prefix="gc-bench-") as scratch, RunningEmulator() as url:
-        control = EmulatorControl(url)
-        stock = Storage(url, keys, Path(scratch), BUCKET, "/stock")
-        module = Storage(url, keys, Path(scratch), BUCKET, "/module")
-        stock.driver.api.call("create_bucket", Bucket=BUCKET)
+    with tempfile.TemporaryDirectory(prefix="gc-bench-") as scratch, Emulator() as emulator:
+        keys = (emulator.iam.root_secret_id, emulator.iam.root_secret_key)
+        control = EmulatorControl(emulator.url)
+        stock, module = (Storage(emulator.url, keys, Path(scratch), BUCKETS[name], ROOT_DIRECTORY) for name in BUCKETS)
         started = time.monotonic()
         for storage in (stock, module):
-            storage.write(registry.objects)
+            load(emulator, storage, registry.objects)
         figures["write_seconds"] = time.monotonic() - started
         stock_run = run_stock(stock, control)
         module_runs = run_module_phases(module, control)
@@ -164,6 +177,16 @@ def operations(run: dict) -> str:
     return ", ".join(f"{name.split(':')[1]} {count:,}" for name, count in ranked)
 
 
+def steps(run: dict) -> str:
+    """Where a module phase's wall seconds went: its process's start and imports, then the steps it reports."""
+    seconds = dict(run["result"]["seconds"])
+    total = seconds.pop("total")
+    parts = [f"start and imports {run['seconds'] - total:.1f}"]
+    parts += [f"{name} {value:.1f}" for name, value in seconds.items()]
+    parts.append(f"the rest (state file, mark, plan, result) {total - sum(seconds.values()):.1f}")
+    return ", ".join(parts)
+
+
 def render(shape: Shape, figures: dict, stock: dict, module: dict, version: str, host: dict) -> str:
     mark, sweep, verify = module["mark"], module["sweep"], module["verify"]
     collection = mark["seconds"] + sweep["seconds"]
@@ -172,7 +195,7 @@ def render(shape: Shape, figures: dict, stock: dict, module: dict, version: str,
     deleted = sweep["result"]["deleted"]
     rows = "\n".join(
         f"| {label} | {run['seconds']:.1f} | {worked(run)} | {run['requests']:,} ({operations(run)})"
-        f" | {run['cpu_seconds']:.1f} | {run['max_rss_mib']:.0f} |"
+        f" | {run['cpu_seconds']:.1f} | {run['max_rss_mib']:.0f} | {run['load'][0]:.1f} - {run['load'][1]:.1f} |"
         for label, run in (
             ("stock `registry garbage-collect --delete-untagged` (read-only throughout)", stock),
             ("module, phase 1: mark (read-write)", mark),
@@ -182,26 +205,31 @@ def render(shape: Shape, figures: dict, stock: dict, module: dict, version: str,
     )
     return f"""## Garbage collection: registry_garbage_collect against registry garbage-collect
 
-Written by `make bench` ({Path(__file__).relative_to(ROOT)}), {host["date"]}, {host["cpu"]}, {host["cores"]} cores.
-One registry written in distribution's layout into the emulator twice (under `/stock` and `/module` of one bucket):
-{figures["blobs"]:,} blobs, {figures["manifests"]:,} image manifests in {shape.repositories} repositories
-({figures["objects"]:,} objects, {figures["tags"]:,} tags), every {shape.deleted}th manifest deleted through the API
-and every {shape.moved}th tag moved, so that both collectors find the same garbage. Both collect with
-`--delete-untagged` ({version}; the module with `delete_untagged: true`, `maxconcurrency: {MAX_CONCURRENCY}`).
+Written by `make bench` ({Path(__file__).relative_to(ROOT)}), {host["date"]}, {host["cpu"]}, {host["cores"]} cores
+(shared: the load column is the machine's 1-minute load average when each run started and ended).
+One registry in distribution's layout, written into the emulator twice (a bucket for each collector, root directory
+`{ROOT_DIRECTORY}`): {figures["blobs"]:,} blobs, {figures["manifests"]:,} image manifests in {shape.repositories}
+repositories ({figures["objects"]:,} objects, {figures["tags"]:,} tags), every {shape.deleted}th manifest deleted
+through the API and every {shape.moved}th tag moved, so that both collectors find the same garbage. Writing it is
+set-up, not measured: the objects went straight into the emulator's storage engine ({figures["write_seconds"]:.0f} s
+for both copies); the collectors reach the emulator over HTTP. Both collect with `--delete-untagged` ({version}; the
+module with `delete_untagged: true`, `maxconcurrency: {MAX_CONCURRENCY}`).
 Each run is a process of its own: seconds are its wall time, start and imports included, RSS and CPU its own (`wait4`),
-requests the emulator's counts.
+requests the emulator's counts of that run alone.
 Both left the same {figures["remaining"]:,} objects; the module deleted {deleted["blobs"]:,} blobs,
 {deleted["manifests"]:,} manifests and {deleted["layer_links"]:,} layer links.
 
-| run | seconds | of which the module's work (s) | requests (by operation) | CPU (s) | peak RSS (MiB) |
-| --- | ---: | ---: | --- | ---: | ---: |
+| run | seconds | of which the module's work (s) | requests (by operation) | CPU (s) | peak RSS (MiB) | load |
+| --- | ---: | ---: | --- | ---: | ---: | ---: |
 {rows}
 
-- Read-only window: stock {stock["seconds"]:.1f} s (the whole run), module {sweep["seconds"]:.1f} s (the sweep,
-  of which {SETTLE:.0f} s settle): {read_only_ratio:.1f}x shorter (the bar: 20x). The replicas' restarts into and out of
-  read-only mode come on top of both, the same for both.
+- Read-only window: stock {stock["seconds"]:.1f} s (the whole run), module {sweep["seconds"]:.1f} s (the sweep):
+  {read_only_ratio:.1f}x shorter (the bar: 20x). The replicas' restarts into and out of read-only mode come on top of
+  both, the same for both.
 - Whole collection: stock {stock["seconds"]:.1f} s, module {collection:.1f} s (mark and sweep): {speed_ratio:.1f}x
   faster (the bar: 3x); with the verification, {collection + verify["seconds"]:.1f} s.
+- The sweep's {sweep["seconds"]:.1f} s: {steps(sweep)}.
+- The mark's {mark["seconds"]:.1f} s: {steps(mark)}.
 - Why: the stock collector reads every link and stats every blob one request at a time (GETs of links twice, a HEAD
   per blob, a GET per manifest in every repository, O(manifests x tags) tag reads with `--delete-untagged`) and deletes
   one object per request; the module derives repositories, revisions, layer links and blob existence from one flat
