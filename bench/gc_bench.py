@@ -18,7 +18,7 @@ import os
 import subprocess
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from bench.storage_bench import ROOT, collection_on_path, machine, run_child
@@ -29,6 +29,8 @@ ROOT_DIRECTORY = "/registry"
 MODULE = "ansible_collections.cosops.registry.plugins.modules.registry_garbage_collect"
 SETTLE = 5.0
 MAX_CONCURRENCY = 16
+# Each run's measurements, kept so that the figures can be written again (--render) without collecting again.
+RESULTS = ROOT / ".build" / "gc-bench.json"
 
 
 @dataclass(frozen=True)
@@ -105,7 +107,10 @@ def measured(what: str, command: tuple, control) -> dict:
 
 def run_stock(storage, control) -> dict:
     """The whole stock run: the registry is read-only from its start to its end."""
-    return measured("registry garbage-collect", storage.stock_command(delete_untagged=True, dry_run=False), control)
+    command = storage.stock_command(delete_untagged=True, dry_run=False)
+    run = measured("registry garbage-collect", command, control)
+    del run["output"]
+    return run
 
 
 def run_module_phases(storage, control) -> dict:
@@ -134,7 +139,6 @@ def run(shape: Shape) -> None:
     from emulator.control import EmulatorControl
     from emulator.server import Emulator
     from tests.gc.support import Storage
-    from tests.support.figures import write_figures
 
     registry = build(shape)
     figures = {
@@ -156,10 +160,31 @@ def run(shape: Shape) -> None:
         if remaining(stock) != remaining(module):
             raise SystemExit("the collectors left different registries")
         figures["remaining"] = len(remaining(module))
-        version = subprocess.run(
-            [stock.stock_command(False)[0][0], "--version"], capture_output=True, text=True, check=False
-        ).stdout.strip()
-    body = render(shape, figures, stock_run, module_runs, version, machine())
+        version = stock_version(stock.stock_command(False)[0][0])
+    results = {
+        "shape": asdict(shape),
+        "figures": figures,
+        "stock": stock_run,
+        "module": module_runs,
+        "version": version,
+        "host": machine(),
+    }
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(results, indent=1))
+    publish(results)
+
+
+def stock_version(binary: str) -> str:
+    """`registry --version` without the program's path: "github.com/distribution/distribution/v3 v3.1.2"."""
+    words = subprocess.run([binary, "--version"], capture_output=True, text=True, check=False).stdout.split()
+    return " ".join(words[1:])
+
+
+def publish(results: dict) -> None:
+    from tests.support.figures import write_figures
+
+    shape = Shape(**results["shape"])
+    body = render(shape, results["figures"], results["stock"], results["module"], results["version"], results["host"])
     print(body)
     write_figures("garbage-collection", "bench/gc_bench.py (make bench)", body)
 
@@ -242,8 +267,13 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.gc_bench", description=__doc__)
     parser.add_argument("--repositories", type=int, default=Shape.repositories)
     parser.add_argument("--tags", type=int, default=Shape.tags)
+    parser.add_argument("--render", action="store_true", help=f"write the figures again from {RESULTS.name}")
     args = parser.parse_args(argv)
-    run(Shape(repositories=args.repositories, tags=args.tags))
+    if args.render:
+        collection_on_path()
+        publish(json.loads(RESULTS.read_text()))
+    else:
+        run(Shape(repositories=args.repositories, tags=args.tags))
 
 
 if __name__ == "__main__":
