@@ -203,11 +203,15 @@ def operations(run: dict) -> str:
 
 
 def steps(run: dict) -> str:
-    """Where a module phase's wall seconds went: its process's start and imports, then the steps it reports."""
+    """Where a module phase's wall seconds went: its process's start and imports, then the steps it reports; the
+    listing with its pages (GET Bucket, up to 1000 objects each)."""
     seconds = dict(run["result"]["seconds"])
     total = seconds.pop("total")
+    pages = run["operations"].get("cos:GetBucket", 0)
     parts = [f"start and imports {run['seconds'] - total:.1f}"]
-    parts += [f"{name} {value:.1f}" for name, value in seconds.items()]
+    for name, value in seconds.items():
+        each = f" ({pages} pages, {value / pages:.2f} s each)" if name == "listing" and pages else ""
+        parts.append(f"{name} {value:.1f}{each}")
     parts.append(f"the rest (state file, mark, plan, result) {total - sum(seconds.values()):.1f}")
     return ", ".join(parts)
 
