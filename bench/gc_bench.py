@@ -205,7 +205,8 @@ def publish(results: dict) -> None:
     shape = Shape(**results["shape"])
     body = render(shape, results["figures"], results["stock"], results["module"], results["version"], results["host"])
     print(body)
-    write_figures("garbage-collection", "bench/gc_bench.py (make bench)", body)
+    source = "bench/gc_bench.py --stock-dry-run" if results["stock"]["dry_run"] else "bench/gc_bench.py (make bench)"
+    write_figures("garbage-collection", source, body)
 
 
 # The report.
