@@ -1,11 +1,17 @@
 """Garbage collection: distribution v3's `registry garbage-collect` against registry_garbage_collect: `make bench`.
 
 One registry of at least 10,000 blobs and 1,000 manifests is written in distribution's layout into a fresh emulator
-(its own process), twice, under two root directories, so that both collectors meet the same registry. The stock
-collector runs as garbage_collect.yml runs it with cosops_gc_engine: stock, the registry read-only the whole time;
-the module runs its mark (registry read-write) and its sweep (registry read-only, default settle time), then verifies.
-Each run is a process of its own, so its peak RSS is its own (wait4); the emulator counts the requests of each. The
-figures go into their section of docs/performance.md. Not a test: nothing here asserts a time.
+(in this process), twice, into a bucket for each collector, so that both meet the same registry. Writing it is set-up:
+the objects go straight into the emulator's storage engine, as PUT Object would store them, before anything is
+measured. The stock collector runs as garbage_collect.yml runs it with cosops_gc_engine: stock, the registry read-only
+the whole time; the module runs its mark (registry read-write) and its sweep (registry read-only, default settle time),
+then verifies. Each run is a process of its own that reaches the emulator over HTTP, so its peak RSS is its own (wait4);
+the emulator's counters are cleared before each run, so that they count that run's requests only. The figures go into
+their section of docs/performance.md. Not a test: nothing here asserts a time.
+
+--stock-dry-run, for a machine too loaded for the stock collector's deletes (a listing and a request for each object):
+the stock collector only marks (`--dry-run`), so its time is a lower bound of its read-only window, and what it names
+for deletion must be exactly what the module deleted.
 """
 
 from __future__ import annotations
@@ -16,16 +22,20 @@ import os
 import subprocess
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from bench.storage_bench import ROOT, RunningEmulator, collection_on_path, credentials, machine, run_child
+from bench.storage_bench import ROOT, collection_on_path, machine, run_child
 
-BUCKET = "gcbench-1250000000"
-REGION = "ap-guangzhou"
+# A bucket for each collector, so that neither one's listings pass over the other's registry.
+BUCKETS = {"stock": "gcbench-stock-1250000000", "module": "gcbench-module-1250000000"}
+ROOT_DIRECTORY = "/registry"
 MODULE = "ansible_collections.cosops.registry.plugins.modules.registry_garbage_collect"
 SETTLE = 5.0
 MAX_CONCURRENCY = 16
+DELETED_KINDS = ("blobs", "manifests", "layer_links")
+# Each run's measurements, kept so that the figures can be written again (--render) without collecting again.
+RESULTS = ROOT / ".build" / "gc-bench.json"
 
 
 @dataclass(frozen=True)
@@ -73,9 +83,19 @@ def build(shape: Shape):
 # The runs, each a process of its own.
 
 
+def load(emulator, storage, objects: dict) -> None:
+    """The registry's objects in a new bucket of the storage, under the keys its driver gives their paths, stored
+    through the emulator's engine: what a registry's PUTs leave, without 20,000 requests of set-up."""
+    storage.driver.api.call("create_bucket", Bucket=storage.bucket)
+    keys = storage.driver.keys
+    emulator.engine.put_objects(storage.bucket, {keys.key(path): content for path, content in objects.items()})
+
+
 def measured(what: str, command: tuple, control) -> dict:
-    """Wall seconds, peak RSS and CPU of one process, and the emulator's request counts for it."""
+    """Wall seconds, peak RSS and CPU of one process, the emulator's request counts for it, and the machine's load
+    (1-minute average) when it started and ended."""
     control.clear_counters()
+    load_before = os.getloadavg()[0]
     started = time.monotonic()
     output, usage = run_child(what, *command)
     seconds = time.monotonic() - started
@@ -85,13 +105,31 @@ def measured(what: str, command: tuple, control) -> dict:
         "requests": counters["total"],
         "operations": counters["operations"],
         "output": output,
+        "load": (load_before, os.getloadavg()[0]),
         **usage,
     }
 
 
-def run_stock(storage, control) -> dict:
-    """The whole stock run: the registry is read-only from its start to its end."""
-    return measured("registry garbage-collect", storage.stock_command(delete_untagged=True, dry_run=False), control)
+def run_stock(storage, control, dry_run: bool) -> dict:
+    """The whole stock run: the registry is read-only from its start to its end. A dry run is its mark alone, and
+    what it names for deletion is kept to be compared with what the module deleted."""
+    from ansible_collections.cosops.registry.plugins.module_utils._rules.gc_stock_output import stock_gc_output
+
+    command = storage.stock_command(delete_untagged=True, dry_run=dry_run)
+    run = measured("registry garbage-collect", command, control)
+    printed = stock_gc_output(run.pop("output").decode())
+    run["dry_run"] = dry_run
+    run["eligible"] = {kind: printed[f"eligible_{kind}"] for kind in DELETED_KINDS}
+    return run
+
+
+def same_collection(stock, module, stock_run: dict, sweep: dict) -> bool:
+    """Both collectors left the same registry; after a stock dry run, it named exactly what the module deleted."""
+    if stock_run["dry_run"]:
+        return all(
+            set(stock_run["eligible"][kind]) == set(sweep["result"][f"deleted_{kind}"]) for kind in DELETED_KINDS
+        )
+    return remaining(stock) == remaining(module)
 
 
 def run_module_phases(storage, control) -> dict:
@@ -115,11 +153,11 @@ def remaining(storage) -> set:
     return storage.keys_now()
 
 
-def run(shape: Shape) -> None:
+def run(shape: Shape, stock_dry_run: bool) -> None:
     collection_on_path()
     from emulator.control import EmulatorControl
+    from emulator.server import Emulator
     from tests.gc.support import Storage
-    from tests.support.figures import write_figures
 
     registry = build(shape)
     figures = {
@@ -128,27 +166,47 @@ def run(shape: Shape) -> None:
         "objects": len(registry.objects),
         "tags": len(registry.tags()),
     }
-    keys = tuple(credentials().values())
-    with tempfile.TemporaryDirectory(prefix="gc-bench-") as scratch, RunningEmulator() as url:
-        control = EmulatorControl(url)
-        stock = Storage(url, keys, Path(scratch), BUCKET, "/stock")
-        module = Storage(url, keys, Path(scratch), BUCKET, "/module")
-        stock.driver.api.call("create_bucket", Bucket=BUCKET)
+    with tempfile.TemporaryDirectory(prefix="gc-bench-") as scratch, Emulator() as emulator:
+        keys = (emulator.iam.root_secret_id, emulator.iam.root_secret_key)
+        control = EmulatorControl(emulator.url)
+        stock, module = (Storage(emulator.url, keys, Path(scratch), BUCKETS[name], ROOT_DIRECTORY) for name in BUCKETS)
         started = time.monotonic()
         for storage in (stock, module):
-            storage.write(registry.objects)
+            load(emulator, storage, registry.objects)
         figures["write_seconds"] = time.monotonic() - started
-        stock_run = run_stock(stock, control)
+        stock_run = run_stock(stock, control, stock_dry_run)
         module_runs = run_module_phases(module, control)
-        if remaining(stock) != remaining(module):
-            raise SystemExit("the collectors left different registries")
+        if not same_collection(stock, module, stock_run, module_runs["sweep"]):
+            raise SystemExit("the collectors did not collect the same objects")
         figures["remaining"] = len(remaining(module))
-        version = subprocess.run(
-            [stock.stock_command(False)[0][0], "--version"], capture_output=True, text=True, check=False
-        ).stdout.strip()
-    body = render(shape, figures, stock_run, module_runs, version, machine())
+        version = stock_version(stock.stock_command(False)[0][0])
+    results = {
+        "shape": asdict(shape),
+        "figures": figures,
+        "stock": stock_run,
+        "module": module_runs,
+        "version": version,
+        "host": machine(),
+    }
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(results, indent=1))
+    publish(results)
+
+
+def stock_version(binary: str) -> str:
+    """`registry --version` without the program's path: "github.com/distribution/distribution/v3 v3.1.2"."""
+    words = subprocess.run([binary, "--version"], capture_output=True, text=True, check=False).stdout.split()
+    return " ".join(words[1:])
+
+
+def publish(results: dict) -> None:
+    from tests.support.figures import write_figures
+
+    shape = Shape(**results["shape"])
+    body = render(shape, results["figures"], results["stock"], results["module"], results["version"], results["host"])
     print(body)
-    write_figures("garbage-collection", "bench/gc_bench.py (make bench)", body)
+    source = "bench/gc_bench.py --stock-dry-run" if results["stock"]["dry_run"] else "bench/gc_bench.py (make bench)"
+    write_figures("garbage-collection", source, body)
 
 
 # The report.
@@ -164,6 +222,45 @@ def operations(run: dict) -> str:
     return ", ".join(f"{name.split(':')[1]} {count:,}" for name, count in ranked)
 
 
+def steps(run: dict) -> str:
+    """Where a module phase's wall seconds went: its process's start and imports, then the steps it reports; the
+    listing with its pages (GET Bucket, up to 1000 objects each)."""
+    seconds = dict(run["result"]["seconds"])
+    total = seconds.pop("total")
+    pages = run["operations"].get("cos:GetBucket", 0)
+    parts = [f"start and imports {run['seconds'] - total:.1f}"]
+    for name, value in seconds.items():
+        each = f" ({pages} pages, {value / pages:.2f} s each)" if name == "listing" and pages else ""
+        parts.append(f"{name} {value:.1f}{each}")
+    parts.append(f"the rest (state file, mark, plan, result) {total - sum(seconds.values()):.1f}")
+    return ", ".join(parts)
+
+
+def outcome(stock: dict, figures: dict) -> str:
+    if stock["dry_run"]:
+        return (
+            "The stock collector's dry run named for deletion exactly the blobs, manifests and layer links the module"
+            " deleted."
+        )
+    return f"Both left the same {figures['remaining']:,} objects."
+
+
+def command(stock: dict) -> str:
+    source = Path(__file__).relative_to(ROOT)
+    if stock["dry_run"]:
+        return f"`python -m bench.gc_bench --stock-dry-run` ({source}; `make bench` runs it without the option)"
+    return f"`make bench` ({source})"
+
+
+def whole_stock(stock: dict) -> str:
+    if stock["dry_run"]:
+        return (
+            "its mark alone: a dry run, run so on a loaded machine, without the deletes that a collection adds, one"
+            " request and one listing each - a lower bound of its window"
+        )
+    return "the whole run"
+
+
 def render(shape: Shape, figures: dict, stock: dict, module: dict, version: str, host: dict) -> str:
     mark, sweep, verify = module["mark"], module["sweep"], module["verify"]
     collection = mark["seconds"] + sweep["seconds"]
@@ -172,9 +269,12 @@ def render(shape: Shape, figures: dict, stock: dict, module: dict, version: str,
     deleted = sweep["result"]["deleted"]
     rows = "\n".join(
         f"| {label} | {run['seconds']:.1f} | {worked(run)} | {run['requests']:,} ({operations(run)})"
-        f" | {run['cpu_seconds']:.1f} | {run['max_rss_mib']:.0f} |"
+        f" | {run['cpu_seconds']:.1f} | {run['max_rss_mib']:.0f} | {run['load'][0]:.1f} - {run['load'][1]:.1f} |"
         for label, run in (
-            ("stock `registry garbage-collect --delete-untagged` (read-only throughout)", stock),
+            (
+                f"stock `registry garbage-collect{' --dry-run' * stock['dry_run']} --delete-untagged` (read-only throughout)",
+                stock,
+            ),
             ("module, phase 1: mark (read-write)", mark),
             (f"module, phase 2: sweep (read-only; {SETTLE:.0f} s settle included)", sweep),
             ("module, phase 3: verify (read-write, optional)", verify),
@@ -182,26 +282,31 @@ def render(shape: Shape, figures: dict, stock: dict, module: dict, version: str,
     )
     return f"""## Garbage collection: registry_garbage_collect against registry garbage-collect
 
-Written by `make bench` ({Path(__file__).relative_to(ROOT)}), {host["date"]}, {host["cpu"]}, {host["cores"]} cores.
-One registry written in distribution's layout into the emulator twice (under `/stock` and `/module` of one bucket):
-{figures["blobs"]:,} blobs, {figures["manifests"]:,} image manifests in {shape.repositories} repositories
-({figures["objects"]:,} objects, {figures["tags"]:,} tags), every {shape.deleted}th manifest deleted through the API
-and every {shape.moved}th tag moved, so that both collectors find the same garbage. Both collect with
-`--delete-untagged` ({version}; the module with `delete_untagged: true`, `maxconcurrency: {MAX_CONCURRENCY}`).
+Written by {command(stock)}, {host["date"]}, {host["cpu"]}, {host["cores"]} cores
+(shared: the load column is the machine's 1-minute load average when each run started and ended).
+One registry in distribution's layout, written into the emulator twice (a bucket for each collector, root directory
+`{ROOT_DIRECTORY}`): {figures["blobs"]:,} blobs, {figures["manifests"]:,} image manifests in {shape.repositories}
+repositories ({figures["objects"]:,} objects, {figures["tags"]:,} tags), every {shape.deleted}th manifest deleted
+through the API and every {shape.moved}th tag moved, so that both collectors find the same garbage. Writing it is
+set-up, not measured: the objects went straight into the emulator's storage engine ({figures["write_seconds"]:.0f} s
+for both copies); the collectors reach the emulator over HTTP. Both collect with `--delete-untagged` ({version}; the
+module with `delete_untagged: true`, `maxconcurrency: {MAX_CONCURRENCY}`).
 Each run is a process of its own: seconds are its wall time, start and imports included, RSS and CPU its own (`wait4`),
-requests the emulator's counts.
-Both left the same {figures["remaining"]:,} objects; the module deleted {deleted["blobs"]:,} blobs,
-{deleted["manifests"]:,} manifests and {deleted["layer_links"]:,} layer links.
+requests the emulator's counts of that run alone.
+{outcome(stock, figures)} The module deleted {deleted["blobs"]:,} blobs, {deleted["manifests"]:,} manifests and
+{deleted["layer_links"]:,} layer links.
 
-| run | seconds | of which the module's work (s) | requests (by operation) | CPU (s) | peak RSS (MiB) |
-| --- | ---: | ---: | --- | ---: | ---: |
+| run | seconds | of which the module's work (s) | requests (by operation) | CPU (s) | peak RSS (MiB) | load |
+| --- | ---: | ---: | --- | ---: | ---: | ---: |
 {rows}
 
-- Read-only window: stock {stock["seconds"]:.1f} s (the whole run), module {sweep["seconds"]:.1f} s (the sweep,
-  of which {SETTLE:.0f} s settle): {read_only_ratio:.1f}x shorter (the bar: 20x). The replicas' restarts into and out of
-  read-only mode come on top of both, the same for both.
+- Read-only window: stock {stock["seconds"]:.1f} s ({whole_stock(stock)}), module {sweep["seconds"]:.1f} s (the sweep):
+  {read_only_ratio:.1f}x shorter{" at least" * stock["dry_run"]} (the bar: 20x). The replicas' restarts into and out of read-only mode come on top of
+  both, the same for both.
 - Whole collection: stock {stock["seconds"]:.1f} s, module {collection:.1f} s (mark and sweep): {speed_ratio:.1f}x
-  faster (the bar: 3x); with the verification, {collection + verify["seconds"]:.1f} s.
+  faster{" at least" * stock["dry_run"]} (the bar: 3x); with the verification, {collection + verify["seconds"]:.1f} s.
+- The sweep's {sweep["seconds"]:.1f} s: {steps(sweep)}.
+- The mark's {mark["seconds"]:.1f} s: {steps(mark)}.
 - Why: the stock collector reads every link and stats every blob one request at a time (GETs of links twice, a HEAD
   per blob, a GET per manifest in every repository, O(manifests x tags) tag reads with `--delete-untagged`) and deletes
   one object per request; the module derives repositories, revisions, layer links and blob existence from one flat
@@ -214,8 +319,18 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.gc_bench", description=__doc__)
     parser.add_argument("--repositories", type=int, default=Shape.repositories)
     parser.add_argument("--tags", type=int, default=Shape.tags)
+    parser.add_argument(
+        "--stock-dry-run",
+        action="store_true",
+        help="the stock collector's mark alone (--dry-run): a lower bound of its read-only window, for a loaded machine",
+    )
+    parser.add_argument("--render", action="store_true", help=f"write the figures again from {RESULTS.name}")
     args = parser.parse_args(argv)
-    run(Shape(repositories=args.repositories, tags=args.tags))
+    if args.render:
+        collection_on_path()
+        publish(json.loads(RESULTS.read_text()))
+    else:
+        run(Shape(repositories=args.repositories, tags=args.tags), args.stock_dry_run)
 
 
 if __name__ == "__main__":

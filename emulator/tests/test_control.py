@@ -155,6 +155,20 @@ def test_listing_delay_hides_new_objects_until_lifted(control, cos, bucket):
     assert [c["Key"] for c in cos.list_objects(Bucket=bucket)["Contents"]] == ["new", "old"]
 
 
+def test_objects_stored_through_the_engine_read_as_put_objects_do(emulator, control, cos, bucket):
+    """What a bench loads without requests is listed, headed and read as an object PUT through the API is; no
+    request is counted for it."""
+    cos.put_object(Bucket=bucket, Key="put", Body=b"registry data")
+    control.clear_counters()
+    emulator.engine.put_objects(bucket, {"stored": b"registry data"})
+    assert control.counters()["total"] == 0
+    put, stored = (cos.head_object(Bucket=bucket, Key=key) for key in ("put", "stored"))
+    for header in ("ETag", "Content-Length", "Content-Type", "x-cos-hash-crc64ecma"):
+        assert stored[header] == put[header], header
+    assert cos.get_object(Bucket=bucket, Key="stored")["Body"].get_raw_stream().read() == b"registry data"
+    assert [item["Key"] for item in cos.list_objects(Bucket=bucket)["Contents"]] == ["put", "stored"]
+
+
 def test_reset_empties_storage_identities_counters_and_faults(emulator, control, cos, root, bucket):
     request = cam_models.AddUserRequest()
     request.Name = "temporary"
