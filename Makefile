@@ -58,6 +58,11 @@ lint: collection  ## ansible-lint, production profile
 units: venv  ## unit tests: pure logic, no network
 	$(BIN)/pytest -q -n $(PYTEST_WORKERS) tests/unit
 
+.PHONY: alert-rules
+alert-rules: system  ## the Prometheus rules of prometheus/: promtool checks them and runs their unit tests
+	promtool check rules prometheus/registry-rules.yml
+	promtool test rules tests/prometheus/registry-rules.test.yml
+
 .PHONY: conformance
 conformance: venv  ## distribution's storage driver suite against the COS driver (emulator; real COS with COS_* set)
 	$(BIN)/pytest -q -n $(PYTEST_WORKERS) tests/conformance
@@ -106,7 +111,7 @@ emulator: venv  ## run the emulator in the foreground on port 9400
 	$(BIN)/python -m emulator --port 9400
 
 .PHONY: test
-test: venv system sanity lint units package emulator-tests conformance integration molecule reliability playbooks  ## everything CI runs
+test: venv system sanity lint units alert-rules package emulator-tests conformance integration molecule reliability playbooks  ## everything CI runs
 
 .PHONY: demo
 demo: venv system collection  ## the main job against the bundled emulator (it keeps running: `make demo-clean`)

@@ -12,7 +12,7 @@ contents=$(tar -tzf "$tarball" | sed 's|^\./||')
 for left_out in tests/ emulator/ tools/ demo/ bench/ Makefile roles/registry/molecule/ playbooks/vars/emulator.yml; do
   if grep -q "^$left_out" <<<"$contents"; then fail "the tarball carries $left_out, which galaxy.yml build_ignore leaves out"; fi
 done
-for kept in meta/execution-environment.yml requirements.txt bindep.txt meta/runtime.yml; do
+for kept in meta/execution-environment.yml requirements.txt bindep.txt meta/runtime.yml prometheus/registry-rules.yml; do
   grep -qx "$kept" <<<"$contents" || fail "the tarball lacks $kept"
 done
 
