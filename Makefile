@@ -12,6 +12,8 @@ BUILD_DIR ?= $(CURDIR)/.build
 COLLECTIONS := $(BUILD_DIR)/collections
 COLLECTION := $(COLLECTIONS)/ansible_collections/cosops/registry
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
+# Where the tests write what they measure (tests/support/figures.py); `make figures` publishes it into docs/figures.
+export COSOPS_FIGURES_DIR ?= $(BUILD_DIR)/figures
 # distribution's s3 driver panics when this is set; the SDKs find the CA bundle on their own.
 unexport AWS_CA_BUNDLE
 PYTEST_WORKERS ?= 2
@@ -68,7 +70,8 @@ conformance: venv  ## distribution's storage driver suite against the COS driver
 	$(BIN)/pytest -q -n $(PYTEST_WORKERS) tests/conformance
 
 .PHONY: bench
-bench: venv  ## 1 GiB upload: COS driver vs cos-python-sdk-v5 vs one PUT, walk requests, registry_storage_sync vs rclone; writes docs/performance.md
+bench: export COSOPS_FIGURES_DIR := $(CURDIR)/docs/figures
+bench: venv  ## 1 GiB upload: COS driver vs cos-python-sdk-v5 vs one PUT, walk requests, registry_storage_sync vs rclone; writes docs/figures
 	tools/system-packages.sh rclone
 	$(BIN)/python -m bench.storage_bench
 	$(BIN)/python -m bench.sync_bench
@@ -91,7 +94,7 @@ molecule: collection system  ## the registry role: rendered configs served by do
 	  molecule --base-config molecule/shared/base.yml test $(if $(SCENARIO),--scenario-name $(SCENARIO),--all)'
 
 .PHONY: reliability
-reliability: venv system  ## faults, secrets, bad input, least privilege, load, nothing lost, lagging listings; writes docs/reliability.md and the table of docs/registry-versions.md
+reliability: venv system  ## faults, secrets, bad input, least privilege, load, nothing lost, lagging listings; figures in .build/figures
 	tools/go-programs.sh registry >/dev/null
 	tools/dockerd.sh start
 	trap 'tools/dockerd.sh stop' EXIT; \
@@ -110,8 +113,14 @@ playbooks: venv system  ## deploy, check, rotate_credentials, garbage_collect (H
 emulator: venv  ## run the emulator in the foreground on port 9400
 	$(BIN)/python -m emulator --port 9400
 
+.PHONY: figures
+figures:  ## publish the figures the last test run measured (.build/figures) into docs/figures
+	@ls $(COSOPS_FIGURES_DIR)/*.md >/dev/null 2>&1 || { echo "No figures in $(COSOPS_FIGURES_DIR): run make test first." >&2; exit 1; }
+	cp $(COSOPS_FIGURES_DIR)/*.md docs/figures/
+
 .PHONY: test
-test: venv system sanity lint units alert-rules package emulator-tests conformance integration molecule reliability playbooks  ## everything CI runs
+# The fast stages first: make stops at the first stage that fails.
+test: venv units system alert-rules sanity lint package emulator-tests conformance integration molecule reliability playbooks  ## everything CI runs
 
 .PHONY: demo
 demo: venv system collection  ## the main job against the bundled emulator (it keeps running: `make demo-clean`)

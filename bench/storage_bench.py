@@ -4,7 +4,7 @@ Against one fresh emulator (its own process), uploads 1 GiB three ways - through
 through cos-python-sdk-v5's upload_file with the same part size and threads, and as one plain PUT - each in its own
 process so that its peak RSS is its own (taken from wait4's rusage). Then it writes 10,000 registry-style keys and
 counts the listing requests of a flat walk against a walk that lists every directory. It prints a table and writes
-docs/performance.md with the figures, the machine and the date. Not a test: nothing here asserts a time.
+docs/figures/storage-driver.md with the figures, the machine and the date. Not a test: nothing here asserts a time.
 """
 
 from __future__ import annotations
@@ -217,7 +217,7 @@ def machine() -> dict:
     }
 
 
-def run(size: int, rounds: int, keys: int, output: Path) -> None:
+def run(size: int, rounds: int, keys: int) -> None:
     collection_on_path()
     uploads = {variant: [] for variant in ("baseline",) + VARIANTS}
     with tempfile.TemporaryDirectory(prefix="cos-bench-") as scratch, RunningEmulator() as url:
@@ -231,13 +231,9 @@ def run(size: int, rounds: int, keys: int, output: Path) -> None:
         walks = compare_walks(url, keys)
     report = render(size, uploads, walks, machine())
     print(report)
-    from tests.support.doc_sections import DEPLOY_REQUESTS, STORAGE_SYNC, section
+    from tests.support.figures import write_figures
 
-    # Sections other generators write stay: the deploy's request counts (the playbook tests) and the copy against
-    # rclone (bench/sync_bench.py).
-    text = output.read_text() if output.exists() else ""
-    kept = "\n".join(filter(None, (section(text, name) for name in (DEPLOY_REQUESTS, STORAGE_SYNC))))
-    output.write_text(report + ("\n" + kept if kept else ""))
+    write_figures("storage-driver", "bench/storage_bench.py (make bench)", report)
 
 
 def summary(runs: list) -> dict:
@@ -331,12 +327,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--size-mib", type=int, default=1024, help="size of the upload")
     parser.add_argument("--rounds", type=int, default=7, help="uploads of each variant")
     parser.add_argument("--keys", type=int, default=10000, help="keys written for the walk comparison")
-    parser.add_argument("--output", type=Path, default=ROOT / "docs" / "performance.md")
     args = parser.parse_args(argv)
     if args.command == "upload":
         print(json.dumps(upload(args.variant, args.url, args.source)))
         return
-    run(args.size_mib * MIB, args.rounds, args.keys, args.output)
+    run(args.size_mib * MIB, args.rounds, args.keys)
 
 
 if __name__ == "__main__":

@@ -3,8 +3,8 @@
 Writes one registry tree in the filesystem driver's layout (thousands of small links and manifests, blobs of mixed
 sizes, a few above 64 MiB), then copies it into a fresh emulator (its own process) twice with each tool, each into a
 bucket of its own: a first copy into the empty bucket and a re-run that finds everything there. Each run is a child
-process, so its peak RSS is its own (wait4); the emulator counts its requests. The figures go into the marked section
-of docs/performance.md. Not a test: nothing here asserts a time.
+process, so its peak RSS is its own (wait4); the emulator counts its requests. The figures go to
+docs/figures/storage-sync.md. Not a test: nothing here asserts a time.
 """
 
 from __future__ import annotations
@@ -44,7 +44,6 @@ LABELS = {
     "rclone": "rclone copy, s3 provider TencentCOS",
 }
 RUNS = ("first copy", "re-run, nothing changed")
-SECTION = "storage sync vs rclone"
 MODULE = "ansible_collections.cosops.registry.plugins.modules.registry_storage_sync"
 # rclone's settings matched to the module's: parts of CHUNK_SIZE, TRANSFERS objects or parts in flight.
 RCLONE_OPTIONS = (
@@ -186,10 +185,10 @@ def stored(api, target: str) -> dict[str, int]:
     return {item["Key"]: int(item["Size"]) for item in objects(api, target)}
 
 
-def run(shape: Shape, rounds: int, output: Path) -> None:
+def run(shape: Shape, rounds: int) -> None:
     collection_on_path()
     from emulator.control import EmulatorControl
-    from tests.support.doc_sections import write_section
+    from tests.support.figures import write_figures
 
     if not shutil.which("rclone"):
         raise SystemExit("rclone is not installed: `tools/system-packages.sh rclone` installs Debian's")
@@ -208,7 +207,7 @@ def run(shape: Shape, rounds: int, output: Path) -> None:
         version = run_child("rclone version", [shutil.which("rclone"), "version"])[0].decode().splitlines()[0]
     body = render(tree, runs, version, machine())
     print(body)
-    write_section(output, SECTION, body)
+    write_figures("storage-sync", "bench/sync_bench.py (make bench)", body)
 
 
 # The report.
@@ -271,10 +270,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rounds", type=int, default=1, help="first copy and re-run of each tool, this many times")
     parser.add_argument("--repositories", type=int, default=Shape.repositories)
     parser.add_argument("--large-layers", type=int, default=Shape.large_layers, help="blobs above 64 MiB")
-    parser.add_argument("--output", type=Path, default=ROOT / "docs" / "performance.md")
     args = parser.parse_args(argv)
     shape = Shape(repositories=args.repositories, large_layers=args.large_layers)
-    run(shape, args.rounds, args.output)
+    run(shape, args.rounds)
 
 
 if __name__ == "__main__":

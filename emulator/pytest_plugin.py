@@ -22,3 +22,11 @@ def emulator(emulator_server):
     """The running emulator, emptied: no buckets, only the root account, no counters, faults or switches."""
     emulator_server.reset()
     return emulator_server
+
+
+@pytest.fixture
+def control(emulator):
+    """The emulator's control surface (faults, delays, counters, switches) over HTTP, as other processes reach it."""
+    from emulator.control import EmulatorControl
+
+    return EmulatorControl(emulator.url)

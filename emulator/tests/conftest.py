@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from emulator import clients
-from emulator.control import EmulatorControl
 
 BUCKET = "registry-1250000000"
 
@@ -26,8 +25,3 @@ def bucket(cos) -> str:
     """An empty bucket in ap-guangzhou."""
     cos.create_bucket(Bucket=BUCKET)
     return BUCKET
-
-
-@pytest.fixture
-def control(emulator) -> EmulatorControl:
-    return EmulatorControl(emulator.url)

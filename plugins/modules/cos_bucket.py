@@ -255,172 +255,14 @@ diff:
   sample: {before: {exists: true, versioning: suspended}, after: {exists: true, versioning: enabled}}
 """
 
-import json
-
 from ansible_collections.cosops.registry.plugins.module_utils._cos import bucket as cos_bucket
+from ansible_collections.cosops.registry.plugins.module_utils._cos.bucket_writes import (
+    BucketWriter,
+    desired_settings,
+    ensure_present,
+)
 from ansible_collections.cosops.registry.plugins.module_utils._rules import naming
-from ansible_collections.cosops.registry.plugins.module_utils._rules.policy_documents import load_policy, policies_equal
-from ansible_collections.cosops.registry.plugins.module_utils._rules.validation import ValidationError
 from ansible_collections.cosops.registry.plugins.module_utils._tencentcloud.module import TencentCloudModule
-
-# How far counting goes before a refusal to delete a non-empty bucket gives a lower bound.
-COUNT_CAP = 10000
-# A bucket COS has just created: what reading it would return.
-NEW_BUCKET = {
-    "acl": "private",
-    "versioning": "disabled",
-    "tags": {},
-    "encryption": {"algorithm": "none"},
-    "cors_rules": [],
-    "policy": None,
-}
-READERS = cos_bucket.SETTING_READERS
-
-
-def desired_settings(params: dict) -> dict:
-    """The managed settings in canonical form, validated; unset options are left out."""
-    desired = {}
-    if params["acl"] is not None:
-        desired["acl"] = params["acl"]
-    if params["versioning"] is not None:
-        desired["versioning"] = params["versioning"]
-    if params["tags"] is not None:
-        desired["tags"] = cos_bucket.validate_tags(params["tags"])
-    if params["encryption"] is not None:
-        desired["encryption"] = cos_bucket.desired_encryption(params["encryption"], params["encryption_key_id"])
-    elif params["encryption_key_id"] is not None:
-        raise ValidationError(f"encryption_key_id {params['encryption_key_id']!r} needs encryption=KMS.")
-    if params["cors_rules"] is not None:
-        desired["cors_rules"] = cos_bucket.cors_from_options(params["cors_rules"])
-    if params["policy"] is not None:
-        text = params["policy"].strip()
-        document = load_policy(text) if text else {}
-        desired["policy"] = cos_bucket.validate_bucket_policy(document) if document else None
-    return desired
-
-
-def handle_acl(module, api, bucket, current, desired):
-    if current == desired["acl"]:
-        return False, current
-    if not module.check_mode:
-        api.call("put_bucket_acl", Bucket=bucket, ACL=desired["acl"])
-    return True, desired["acl"]
-
-
-def handle_versioning(module, api, bucket, current, desired):
-    if cos_bucket.versioning_matches(current, desired["versioning"]):
-        return False, current
-    if not module.check_mode:
-        api.call("put_bucket_versioning", Bucket=bucket, Status=desired["versioning"].capitalize())
-    return True, desired["versioning"]
-
-
-def handle_tags(module, api, bucket, current, desired):
-    purge = module.params["purge_tags"] is not False
-    wanted = cos_bucket.desired_tags(current, desired["tags"], purge)
-    if wanted == current:
-        return False, current
-    if not module.check_mode:
-        if wanted:
-            api.call("put_bucket_tagging", Bucket=bucket, Tagging=cos_bucket.tags_to_api(wanted))
-        else:
-            api.call("delete_bucket_tagging", Bucket=bucket)
-    return True, wanted
-
-
-def handle_encryption(module, api, bucket, current, desired):
-    if cos_bucket.encryption_matches(current, desired["encryption"]):
-        return False, current
-    if not module.check_mode:
-        if desired["encryption"]["algorithm"] == "none":
-            api.call("delete_bucket_encryption", Bucket=bucket)
-        else:
-            api.call(
-                "put_bucket_encryption",
-                Bucket=bucket,
-                ServerSideEncryptionConfiguration=cos_bucket.encryption_to_api(desired["encryption"]),
-            )
-    return True, desired["encryption"]
-
-
-def handle_cors_rules(module, api, bucket, current, desired):
-    if current == desired["cors_rules"]:
-        return False, current
-    if not module.check_mode:
-        if desired["cors_rules"]:
-            api.call("put_bucket_cors", Bucket=bucket, CORSConfiguration=cos_bucket.cors_to_api(desired["cors_rules"]))
-        else:
-            api.call("delete_bucket_cors", Bucket=bucket)
-    return True, desired["cors_rules"]
-
-
-def handle_policy(module, api, bucket, current, desired):
-    wanted = desired["policy"]
-    if wanted is None or current is None:
-        unchanged = wanted is current
-    else:
-        unchanged = policies_equal(current, wanted)
-    if unchanged:
-        return False, current
-    if not module.check_mode:
-        if wanted is None:
-            api.call("delete_bucket_policy", Bucket=bucket)
-        else:
-            api.call("put_bucket_policy", Bucket=bucket, Policy=json.dumps(wanted))
-    return True, wanted
-
-
-HANDLERS = {
-    "acl": handle_acl,
-    "versioning": handle_versioning,
-    "tags": handle_tags,
-    "encryption": handle_encryption,
-    "cors_rules": handle_cors_rules,
-    "policy": handle_policy,
-}
-
-
-def create_bucket(module, api, bucket: str) -> None:
-    if not module.check_mode:
-        # The ACL goes with the creation so a bucket meant to be private is never public, not even briefly.
-        api.call("create_bucket", Bucket=bucket, ACL=module.params["acl"] or "private")
-
-
-def ensure_present(module, api, bucket: str, exists: bool, desired: dict):
-    """Create the bucket if needed, then apply each managed setting; returns (changed, before, after).
-
-    Only the managed settings are read: a setting not given costs no request.
-    """
-    if exists:
-        current = {name: READERS[name](api, bucket) for name in desired}
-        before = dict(current, exists=True)
-    else:
-        create_bucket(module, api, bucket)
-        # What COS gives a new bucket; after a real creation the ACL came with it, the rest is COS's defaults.
-        current = dict(NEW_BUCKET, acl=module.params["acl"] or "private")
-        before = {"exists": False}
-    changed = not exists
-    after = {}
-    for name in desired:
-        setting_changed, after[name] = HANDLERS[name](module, api, bucket, current[name], desired)
-        changed = changed or setting_changed
-    return changed, before, dict(after, exists=True)
-
-
-def ensure_absent(module, api, bucket: str) -> dict:
-    """Delete the bucket; a non-empty one only with force, which first empties it."""
-    contents = cos_bucket.bucket_contents(api, bucket, COUNT_CAP)
-    if (contents["objects"] or contents["uploads"]) and not module.params["force"]:
-        at_least = "at least " if contents["truncated"] else ""
-        raise ValidationError(
-            f"Bucket {bucket!r} is not empty: it holds {at_least}{contents['objects']} objects (counting versions and "
-            f"delete markers) and {contents['uploads']} incomplete multipart uploads; set force=true to delete them "
-            "with the bucket."
-        )
-    if not module.check_mode:
-        cos_bucket.empty_bucket(api, bucket)
-        api.call("delete_bucket", Bucket=bucket)
-    return contents
 
 
 def managed_view(state: dict, desired: dict) -> dict:
@@ -436,14 +278,20 @@ def run(module: TencentCloudModule) -> dict:
     bucket, appended = naming.qualify_bucket(params["name"], module.appid, region)
     api = module.cos()
     exists = cos_bucket.bucket_exists(api, bucket)
-    result = {"name": bucket, "appid_appended": appended, "region": region, "endpoint": naming.bucket_host(bucket, region)}
+    writer = BucketWriter(api, bucket, module.check_mode, purge_tags=params["purge_tags"] is not False)
+    result = {
+        "name": bucket,
+        "appid_appended": appended,
+        "region": region,
+        "endpoint": naming.bucket_host(bucket, region),
+    }
     if params["state"] == "absent":
         before, after = {"exists": exists}, {"exists": False}
         if exists:
-            result["contents"] = ensure_absent(module, api, bucket)
+            result["contents"] = writer.delete(params["force"])
         result.update(changed=exists, exists=False, settings={})
     else:
-        changed, before, after = ensure_present(module, api, bucket, exists, desired)
+        changed, before, after = ensure_present(writer, exists, desired, params["acl"])
         result.update(changed=changed, exists=True, settings={name: after[name] for name in desired})
     if module._diff:
         result["diff"] = {"before": managed_view(before, desired), "after": managed_view(after, desired)}

@@ -2,19 +2,19 @@
 by playbooks/deploy.yml: pull, push, content discovery and content management, the registry's delete enabled.
 
 Failures that belong to distribution itself are allowed by test name, each with its upstream issue; any other
-failure fails the test. The figures of each version are written to docs/registry-versions.md."""
+failure fails the test. The figures of each version are written to docs/figures/conformance-<image>.md."""
 
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree
 
 from tests.support import processes
-from tests.support.deployment import ROOT, Deployment, output
+from tests.support.deployment import Deployment, output
+from tests.support.figures import write_figures
 
 SUITE_TIMEOUT = 1200
 # The URLs the suite's non-distributable layers name; distribution refuses such manifests unless they are allowed.
@@ -53,7 +53,6 @@ TAG_PAGINATION_2_8 = (
     "last= when a repository has two tags or more, as after it tagged artifacts with a subject; pagination came with "
     "distribution 3 (https://github.com/distribution/distribution/pull/3143)"
 )
-VERSIONS_DOC = ROOT / "docs" / "registry-versions.md"
 # Every category of the suite: pull, push, content discovery (tags list, referrers), content management (deletes).
 SUITE_SETTINGS = {
     "OCI_TLS": "disabled",
@@ -109,21 +108,20 @@ def unexplained(result: SuiteResult, upstream: dict[str, str]) -> list[str]:
     return [name for name in result.failed if name not in upstream]
 
 
-def write_figures(image: str, world: str, result: SuiteResult, upstream: dict[str, str]) -> None:
-    """Replaces the section of `image` between its markers in docs/registry-versions.md."""
+def publish(image: str, world: str, result: SuiteResult, upstream: dict[str, str]) -> None:
+    """The suite's figures for `image`, in docs/figures/conformance-<image>.md (tests/support/figures.py)."""
     lines = [
-        f"<!-- conformance {image} -->",
+        f"# OCI conformance of {image}",
+        "",
         f"**{image}** ({world}): {result.run} tests run, {len(result.passed)} passed, {len(result.failed)} failed "
         f"(each named below with its cause), {len(result.skipped)} skipped by the suite.",
         "",
     ]
     lines += [f"- `{name}`: {upstream[name]}" for name in result.failed]
-    lines.append(f"<!-- end conformance {image} -->")
-    text = VERSIONS_DOC.read_text()
-    section = re.compile(
-        rf"<!-- conformance {re.escape(image)} -->.*?<!-- end conformance {re.escape(image)} -->", re.S
+    name = image.replace(":", "")
+    write_figures(
+        f"conformance-{name}", f"tests/playbooks/test_oci_conformance_{name}.py (make playbooks)", "\n".join(lines)
     )
-    VERSIONS_DOC.write_text(section.sub(lambda _: "\n".join(lines), text))
 
 
 def deploy(deployments, host: str, rejects_path_style: bool, extra_vars: dict | None = None) -> Deployment:
@@ -150,7 +148,7 @@ def check_conformance(deployment: Deployment, host: str, work: Path, image: str,
     assert not unexplained(
         result, upstream
     ), f"failures not known upstream: {unexplained(result, upstream)}; see {results / 'report.html'}"
-    write_figures(image, world, result, upstream)
+    publish(image, world, result, upstream)
 
 
 # Failures of every distribution version the tests run, allowed by test name: the referrers API and sha512 digests.

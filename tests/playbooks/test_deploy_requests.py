@@ -1,5 +1,5 @@
 """The requests each module makes on a re-run of deploy.yml that changes nothing, counted by the emulator task by task
-and published in docs/performance.md."""
+and published in docs/figures/deploy-requests.md."""
 
 from __future__ import annotations
 
@@ -9,12 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.deployment import ROOT, Deployment, output, recap
-from tests.support.doc_sections import DEPLOY_REQUESTS, write_section
+from tests.support.deployment import Deployment, output, recap
+from tests.support.figures import write_figures
 
 HOST = "registry-requests"
 CALLBACKS = Path(__file__).parent / "callbacks"
-PERFORMANCE_DOC = ROOT / "docs" / "performance.md"
 # What deploy.yml's cos_bucket task manages here: the ACL always, versioning and tags when asked for.
 READS = ("Get", "Head", "List", "Describe")
 BUCKET_SETTINGS = {"cosops_bucket_versioning": "enabled", "cosops_bucket_tags": {"app": "registry"}}
@@ -97,4 +96,4 @@ def test_a_rerun_only_reads_and_its_requests_are_published(rerun_requests):
     # The storage check proves the registry's storage by writing probe objects, which it removes again.
     assert writes.pop("registry_storage_check")
     assert writes == {module: [] for module in writes}
-    write_section(PERFORMANCE_DOC, DEPLOY_REQUESTS, render(modules))
+    write_figures("deploy-requests", "tests/playbooks/test_deploy_requests.py (make playbooks)", render(modules))

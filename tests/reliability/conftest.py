@@ -13,7 +13,6 @@ import secrets
 import pytest
 from xdist.scheduler import LoadScopeScheduling
 
-from emulator.control import EmulatorControl
 from tests.reliability import emulators, report
 from tests.support.deployment import Deployment, output, prepare_engine
 
@@ -45,11 +44,6 @@ def figures(request):
     if recorded.values:
         request.config.reliability_figures[request.node.nodeid] = recorded.values
 
-
-@pytest.fixture
-def control(emulator) -> EmulatorControl:
-    """The emulator's control client (counters, faults), on the emulator emptied for this test."""
-    return EmulatorControl(emulator.url)
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,6 @@
-"""docs/reliability.md and the measured table of docs/registry-versions.md, written from the figures the reliability
-suite measured: the same text every run except the date, the machine and the numbers. Only a passing run that measured
-every figure of a document writes it."""
+"""The figures of the reliability suite (docs/figures/reliability.md) and of the registry generations under lagging
+listings (docs/figures/listing-delay.md): the same text every run except the date, the machine and the numbers. Only
+a passing run that measured every figure of a file writes it (tests/support/figures.py says where)."""
 
 from __future__ import annotations
 
@@ -12,11 +12,10 @@ from importlib import metadata
 from pathlib import Path
 
 from tests.reliability.listing_delay import LIST_DELAY, PUSH_ATTEMPTS, SETTLE_MARGIN
+from tests.support.figures import write_figures
 from tests.support.processes import GO_PROGRAMS
 
-DOCS = Path(__file__).resolve().parents[2] / "docs"
-DOCUMENT = DOCS / "reliability.md"
-VERSIONS_DOCUMENT = DOCS / "registry-versions.md"
+SOURCE = "tests/reliability (make reliability)"
 
 # (figure, what it counts), by section; a run that lacks any of them is partial and writes nothing.
 SECTIONS = {
@@ -68,25 +67,8 @@ SECTIONS = {
         ("nothing_lost_checks", "interruptions and refusals after which all data and the serving registry remained"),
     ],
 }
-INTRODUCTION = """# Reliability and security figures
-
-Written by the reliability suite (`tests/reliability`, run by `make reliability` and `make test`) at the end of a
-complete, passing run; do not edit by hand. Every figure is measured against the bundled emulator
-(`emulator`) and the real binaries the tests use (ansible-playbook, distribution v3 built from its Go module as
-the registry:3 image, skopeo), never mocked. Durations are measurements of one run on the machine below, not bounds.
-"""
-BOUNDS = """## Bounds
-
-- Every call is tried at most `retries` + 1 times (default 5 + 1), with jittered exponential backoff of at most 60 s
-  in total; a create that is not idempotent (CreateAccessKey, CompleteMultipartUpload) is repeated only after
-  throttling, because after an InternalError or a lost answer the server may have acted. AddUser and CreatePolicy
-  create something named, so after any transient failure the name is looked up before they are sent again.
-- CreateAccessKey is tried in at most 3 rounds; a key whose answer was lost is deleted before the next round.
-- The storage driver aborts its multipart upload when a part or the completion fails, so no upload is left behind.
-- The registry role replaces the live container only after a candidate with the new configuration passes its health
-  gate (`registry_health_timeout`); otherwise the live registry keeps running untouched.
-- Slow answers (0.5 s, 1 s for the role) are not failures: they are waited for, not retried.
-"""
+TITLE = "# Reliability and security figures"
+LISTING_TITLE = "# Registry generations under lagging listings"
 
 
 # The workload under lagging listings (test_listing_delay.py), one column per distribution generation: (figure, the
@@ -111,8 +93,6 @@ LISTING_ROWS = [
     ("collections_failed", "collections", "`garbage-collect --delete-untagged` runs that failed"),
     ("stray_errors", None, "error lines of the registry outside any request"),
 ]
-LISTING_START = "<!-- Measured by tests/reliability/test_listing_delay.py (make reliability); do not edit by hand. -->"
-LISTING_END = "<!-- End of the measured figures. -->"
 
 
 def merge(figures_by_test: dict[str, dict]) -> dict:
@@ -167,12 +147,11 @@ def summary(figures: dict) -> str:
 
 
 def render(figures: dict, today: datetime.date) -> str:
-    lines = [INTRODUCTION, f"- Date: {today.isoformat()}", f"- Machine: {machine()}", "", summary(figures), ""]
+    lines = [TITLE, "", f"- Date: {today.isoformat()}", f"- Machine: {machine()}", "", summary(figures), ""]
     for section, rows in SECTIONS.items():
         lines += [f"## {section}", "", "| Figure | Value |", "| --- | --- |"]
         lines += [f"| {label} | {format_value(figures[name])} |" for name, label in rows]
         lines.append("")
-    lines.append(BOUNDS)
     return "\n".join(lines)
 
 
@@ -195,9 +174,9 @@ def share(figures: dict, name: str, share_of: str | None, version: int) -> str:
 
 
 def render_listing(figures: dict, today: datetime.date) -> str:
-    """The measured table of docs/registry-versions.md, between its markers."""
+    """The measured table that docs/registry-versions.md links to."""
     lines = [
-        LISTING_START,
+        LISTING_TITLE,
         "",
         f"- Date: {today.isoformat()}",
         f"- Machine: {machine()}",
@@ -208,24 +187,16 @@ def render_listing(figures: dict, today: datetime.date) -> str:
     ]
     for name, share_of, label in LISTING_ROWS:
         lines.append(f"| {label} | " + " | ".join(share(figures, name, share_of, v) for v in LISTING_VERSIONS) + " |")
-    return "\n".join([*lines, "", LISTING_END])
-
-
-def replace_block(text: str, block: str) -> str:
-    """`text` with the measured block replaced (from its start marker to its end marker)."""
-    start, end = text.index(LISTING_START), text.index(LISTING_END) + len(LISTING_END)
-    return text[:start] + block + text[end:]
+    return "\n".join(lines)
 
 
 def write_if_complete(figures_by_test: dict[str, dict]) -> list[Path]:
-    """Writes every document whose figures were all measured; returns the documents written."""
+    """Writes every figures file whose figures were all measured; returns the files written."""
     figures = merge(figures_by_test)
     today = datetime.datetime.now(datetime.timezone.utc).date()
     written = []
     if not missing(figures, reliability_names()):
-        DOCUMENT.write_text(render(figures, today))
-        written.append(DOCUMENT)
+        written.append(write_figures("reliability", SOURCE, render(figures, today)))
     if not missing(figures, listing_names()):
-        VERSIONS_DOCUMENT.write_text(replace_block(VERSIONS_DOCUMENT.read_text(), render_listing(figures, today)))
-        written.append(VERSIONS_DOCUMENT)
+        written.append(write_figures("listing-delay", SOURCE, render_listing(figures, today)))
     return written

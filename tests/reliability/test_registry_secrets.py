@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.reliability.secret_scan import Scan, readable_by_others
 from tests.support.deployment import output
+from tests.support.secret_scan import Scan, readable_by_others
 
 
 @pytest.fixture(scope="module")

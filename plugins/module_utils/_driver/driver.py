@@ -219,12 +219,10 @@ class CosDriver:
         if "IP" in cos_endpoint_settings(self.config.endpoint_url(), self.config.region):
             # The URL points at an address; the signature still names the bucket's virtual host.
             headers["Host"] = self.virtual_host()
-        return self.api.sdk.get_presigned_url(
-            Bucket=self.bucket, Key=self.keys.key(path), Method=method, Expired=_seconds(expiry), Headers=headers
-        )
+        return self.api.presigned_url(self.bucket, self.keys.key(path), method, _seconds(expiry), headers)
 
     def virtual_host(self) -> str:
-        return self.api.sdk.get_conf().get_host(Bucket=self.bucket)
+        return self.api.virtual_host(self.bucket)
 
     def walk(self, path: str, fn, start_after: str | None = None) -> None:
         """Call fn(FileInfo) for every directory and file under path, in key order, from one flat listing.

@@ -261,6 +261,14 @@ class CosApi(_LazySdk):
         message = refusal_fix(code, action, resource) or message
         return TencentCloudError(refusal.action, code, message, refusal.request_id, refusal.status)
 
+    def presigned_url(self, bucket: str, key: str, method: str, expired: int, headers: dict) -> str:
+        """A presigned URL for the object; signing is local (no request), so there is nothing to retry."""
+        return self.sdk.get_presigned_url(Bucket=bucket, Key=key, Method=method, Expired=expired, Headers=headers)
+
+    def virtual_host(self, bucket: str) -> str:
+        """The bucket's virtual-host name, as the SDK addresses it."""
+        return self.sdk.get_conf().get_host(Bucket=bucket)
+
     @staticmethod
     def _once(method, sdk_method, kwargs):
         from qcloud_cos.cos_exception import CosClientError, CosServiceError

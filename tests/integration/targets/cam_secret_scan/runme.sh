@@ -8,6 +8,6 @@ work="${OUTPUT_DIR}/secret-scan"
 rm -rf "${work}"
 mkdir -p "${work}"
 
-ANSIBLE_ROLES_PATH="${targets_dir}" python scan_secrets.py \
+PYTHONPATH="$(cd ../../../.. && pwd)" ANSIBLE_ROLES_PATH="${targets_dir}" python scan_secrets.py \
   --config "${config}" --work "${work}" -- \
   ansible-playbook -vvv -i "${INVENTORY_PATH}" -e "@${config}" -e "output_dir=${work}" scan.yml

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import yaml
 
+from tests.support.secret_scan import Scan
+
 ROLES = ("cam_user", "cam_policy", "cam_access_key", "registry_least_privilege")
 # Keys the roles create, each written to its own file: one in cam_user, four in cam_access_key, one for the registry.
 MIN_CREATED_KEYS = 6
@@ -27,14 +29,6 @@ def created_keys(work: Path) -> dict:
         if isinstance(content, dict) and str(content.get("secret_id", "")).startswith("AKID"):
             keys[content["secret_id"]] = (content["secret_key"], path.relative_to(work))
     return keys
-
-
-def leaks(log: str, secrets: dict) -> list:
-    """'<where the secret came from>: line N' for every line of the log holding a secret."""
-    found = []
-    for number, line in enumerate(log.splitlines(), 1):
-        found += [f"{origin}: line {number}" for secret, origin in secrets.items() if secret in line]
-    return found
 
 
 def main() -> int:
@@ -52,7 +46,7 @@ def main() -> int:
     keys = created_keys(args.work)
     secrets = {root_secret: "the root SecretKey"}
     secrets.update({secret: f"the SecretKey of {key_id} ({path})" for key_id, (secret, path) in keys.items()})
-    problems = leaks(log, secrets)
+    problems = Scan(secrets).text("the -vvv output", log)
     if run.returncode != 0:
         problems.append(f"the playbook failed with {run.returncode}; its output is in {args.work / 'ansible.log'}")
     if len(keys) < MIN_CREATED_KEYS:
