@@ -29,6 +29,8 @@ options:
       cos_bucket_option: A bucket name with or without C(-<appid>) (see P(cosops.registry.cos_bucket_option#test)).
       cos_region: A COS region name (see P(cosops.registry.cos_region#test)).
       loopback_address: An address only this machine reaches (see P(cosops.registry.loopback_address#test)).
+      registry_debug_protected: A debug server no other machine reads notification credentials from (see
+        P(cosops.registry.registry_debug_protected#test)).
       registry_protected: A registry no other machine may push to anonymously (see
         P(cosops.registry.registry_protected#test)).
       registry_root: A registry root directory (see P(cosops.registry.registry_root#test)).

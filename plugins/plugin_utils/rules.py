@@ -8,6 +8,7 @@ from __future__ import annotations
 from ansible.errors import AnsibleFilterError
 from ansible_collections.cosops.registry.plugins.module_utils._rules.exposure import (
     validate_loopback_address,
+    validate_protected_debug_server,
     validate_protected_registry,
 )
 from ansible_collections.cosops.registry.plugins.module_utils._rules.naming import (
@@ -25,6 +26,7 @@ RULES = {
     "cos_bucket_option": validate_bucket_option,
     "cos_region": validate_region,
     "loopback_address": validate_loopback_address,
+    "registry_debug_protected": validate_protected_debug_server,
     "registry_protected": validate_protected_registry,
     "registry_root": validate_registry_root,
 }
