@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-import time
 from pathlib import Path
 
 import requests
@@ -19,7 +18,6 @@ from tests.support import processes
 BINARY = "/usr/bin/prometheus"
 RULES = processes.REPOSITORY / "prometheus" / "registry-rules.yml"
 START_TIMEOUT = 60
-POLL = 0.5
 RANGE = re.compile(r"\[\d+[smhd]\]")
 
 
@@ -72,8 +70,8 @@ class Prometheus:
         with self.log_path.open("w") as log:
             self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
         try:
-            self.wait(lambda: self.ready(), START_TIMEOUT, "Prometheus is ready")
-        except AssertionError:
+            processes.wait_until(self.ready, "Prometheus answering /-/ready", START_TIMEOUT)
+        except (AssertionError, TimeoutError):
             self.__exit__()
             raise
         return self
@@ -115,14 +113,3 @@ class Prometheus:
 
     def query(self, expression: str) -> list[dict]:
         return self.api("query", query=expression)["result"]
-
-    def wait(self, condition, timeout: float, what: str):
-        """Polls until condition() is true, then returns its value; fails naming what was awaited."""
-        deadline = time.monotonic() + timeout
-        while True:
-            value = condition()
-            if value:
-                return value
-            if time.monotonic() > deadline:
-                raise AssertionError(f"not within {timeout}s: {what}")
-            time.sleep(POLL)
