@@ -15,7 +15,7 @@ description:
     actions and the slowest on average, blob descriptor cache hits - and which health checks fail.
   - distribution counts no failed storage action in its metrics; the storage health check
     (C(health.storagedriver)) is where they show, so a failing health check makes the report not ok.
-  - The C(cosops.registry.registry) role's C(tasks_from: metrics) entry point uses it, and C(playbooks/check.yml)
+  - The C(cosops.registry.registry) role's C(metrics) entry point uses it, and C(playbooks/check.yml)
     prints its lines.
 positional: health
 options:

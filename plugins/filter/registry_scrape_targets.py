@@ -17,12 +17,12 @@ description:
     the same instance; C(__metrics_path__) and C(__scheme__) are set per target.
   - A service bound to every address (empty, V(0.0.0.0), V(::)) is reached at the host's inventory address
     (C(ansible_host)); one bound to an address, at that address. Metrics bound to loopback are listed too and named
-    in RV(_value.local_only): only a Prometheus on that replica's own host reaches them.
+    in RV(_value.local_only), as only a Prometheus on that replica's own host reaches them.
   - C(playbooks/prometheus_targets.yml) writes the groups to files.
 options:
   _input:
     description:
-      - One description per replica, as the C(cosops.registry.registry) role's C(tasks_from: scrape_target) entry
+      - One description per replica, as the C(cosops.registry.registry) role's C(scrape_target) entry
         point sets it in C(registry_scrape_target) - C(instance), C(host), C(scheme), C(http_bind_address),
         C(http_port), C(metrics_enabled), C(metrics_bind_address), C(metrics_port), C(metrics_path).
     type: list

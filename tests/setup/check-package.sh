@@ -73,4 +73,4 @@ DEFINITION
 ansible-builder create -f "$ee/execution-environment.yml" -c "$ee/context" >/dev/null
 [ -f "$ee/context/Containerfile" ] || fail "ansible-builder create made no Containerfile"
 echo "Installed $(basename "$tarball"); ansible-doc renders: $(echo "$modules $filters $tests" | tr '\n' ' ')"
-echo "The tarball leaves out tests, the emulator, tools, demo, bench and molecule; ansible-builder reads its requirements and creates $ee/context"
+echo "The tarball carries the Prometheus rules ($(grep -x 'prometheus/.\+' <<<"$contents" | paste -sd ' ')) and leaves out tests, the emulator, tools, demo, bench and molecule; ansible-builder reads its requirements and creates $ee/context"
