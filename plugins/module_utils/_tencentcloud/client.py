@@ -227,7 +227,7 @@ class CosApi(_LazySdk):
             adapter = requests.adapters.HTTPAdapter(pool_connections=self.pool_size, pool_maxsize=self.pool_size)
             self._session.mount("http://", adapter)
             self._session.mount("https://", adapter)
-        # retry=0: the SDK's own retries have no backoff; ours do and are bounded.
+        # retry=0: the SDK resends after 1, 2, 3 s, unjittered, on top of ours; ours back off with jitter, bounded.
         return CosS3Client(config, retry=0, session=self._session)
 
     def call(self, method: str, idempotent: bool = True, **kwargs):
