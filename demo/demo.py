@@ -31,7 +31,7 @@ INVENTORY = ROOT / "demo" / "inventory.yml"
 DEFAULT_PORT = 9400
 READY_TIMEOUT = 30
 REGISTRY = "127.0.0.1:5000"
-# The registry's debug server (inventory.yml's registry_metrics_port), which serves its Prometheus metrics.
+# The registry's debug server (inventory.yml's registry_metrics.port), which serves its Prometheus metrics.
 METRICS = "http://127.0.0.1:5002/metrics"
 REQUESTS_METRIC = "registry_http_requests_total{"
 CONTAINERS = ("cosops-demo-registry", "cosops-demo-registry-candidate")

@@ -22,10 +22,10 @@ options:
     required: true
     suboptions:
       bind_address:
-        description: C(registry_metrics_bind_address); empty means every interface.
+        description: C(registry_metrics.bind_address); empty means every interface.
         type: str
       port:
-        description: C(registry_metrics_port), named in the sentence.
+        description: C(registry_metrics.port), named in the sentence.
         type: int
       notifications_endpoints:
         description: C(registry_notifications_endpoints), each with its C(name), C(url) and C(headers).
@@ -45,8 +45,8 @@ EXAMPLES = r"""
     fail_msg: "{{ exposure | cosops.registry.rule_violation('registry_debug_protected') }}"
   vars:
     exposure:
-      bind_address: "{{ registry_metrics_bind_address }}"
-      port: "{{ registry_metrics_port }}"
+      bind_address: "{{ registry_metrics.bind_address }}"
+      port: "{{ registry_metrics.port }}"
       notifications_endpoints: "{{ registry_notifications_endpoints }}"
 """
 

@@ -218,7 +218,7 @@ def server_errors(deployment, host: str) -> int:
 
 def test_check_fails_for_replicas_whose_metrics_do_not_answer(deployment):
     silent = processes.free_port()
-    run = deployment.playbook("check.yml", extra_vars={"registry_metrics_port": silent})
+    run = deployment.playbook("check.yml", extra_vars={"registry_metrics": {"port": silent}})
     assert run.returncode != 0
     assert run.stdout.count(f"no answer from http://127.0.0.1:{silent}/metrics") == len(HOSTS), output(run)
     assert "Failed: registry-a: metrics; registry-b: metrics" in run.stdout + run.stderr

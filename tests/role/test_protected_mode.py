@@ -13,10 +13,12 @@ from tests.support.ansible_runner import run_playbook
 PLAYBOOK = Path(__file__).with_name("protected_mode.yml")
 USERS = [{"name": "ci", "password": "preflight-password"}]
 TOKEN = {
-    "registry_auth_token_realm": "https://auth.example.com/token",
-    "registry_auth_token_service": "registry.example.com",
-    "registry_auth_token_issuer": "issuer",
-    "registry_auth_token_rootcertbundle": "-----BEGIN CERTIFICATE-----\n...\n-----END CERTIFICATE-----",
+    "registry_auth_token": {
+        "realm": "https://auth.example.com/token",
+        "service": "registry.example.com",
+        "issuer": "issuer",
+        "rootcertbundle": "-----BEGIN CERTIFICATE-----\n...\n-----END CERTIFICATE-----",
+    }
 }
 REFUSAL = "The registry would accept anonymous pushes and deletes on"
 
@@ -54,9 +56,11 @@ def test_authentication_loopback_or_the_switch_is_accepted(emulator_server, sett
 
 
 def test_token_settings_go_together(emulator_server):
-    run = run_playbook(emulator_server, PLAYBOOK, {"registry_auth_token_realm": "https://auth.example.com/token"})
+    run = run_playbook(emulator_server, PLAYBOOK, {"registry_auth_token": {"realm": "https://auth.example.com/token"}})
     assert run.returncode != 0
-    assert "registry_auth_token_realm, _service, _issuer and _rootcertbundle go together" in run.stdout
+    assert "parameters are required together: realm, service, issuer, rootcertbundle found in registry_auth_token" in (
+        run.stdout
+    )
 
 
 HOOK = {"name": "audit", "url": "https://hooks.example.com/events", "headers": {"Authorization": ["Bearer hook-token"]}}
@@ -67,7 +71,7 @@ HOOK = {"name": "audit", "url": "https://hooks.example.com/events", "headers": {
 )
 def test_notification_credentials_on_a_network_debug_server_are_refused(emulator_server, hook):
     """distribution's debug server shows every notification endpoint's URL and headers at /debug/vars."""
-    settings = {"registry_http_bind_address": "127.0.0.1", "registry_metrics_bind_address": "0.0.0.0"}
+    settings = {"registry_http_bind_address": "127.0.0.1", "registry_metrics": {"bind_address": "0.0.0.0"}}
     run = run_playbook(emulator_server, PLAYBOOK, {**settings, "registry_notifications_endpoints": [hook]})
     assert run.returncode != 0
     assert (
@@ -81,8 +85,8 @@ def test_notification_credentials_on_a_network_debug_server_are_refused(emulator
     "settings",
     [
         {"registry_notifications_endpoints": [HOOK]},
-        {"registry_notifications_endpoints": [HOOK], "registry_metrics_enabled": False},
-        {"registry_metrics_bind_address": "0.0.0.0", "registry_notifications_endpoints": [{**HOOK, "headers": {}}]},
+        {"registry_notifications_endpoints": [HOOK], "registry_metrics": {"enabled": False}},
+        {"registry_metrics": {"bind_address": "0.0.0.0"}, "registry_notifications_endpoints": [{**HOOK, "headers": {}}]},
     ],
     ids=["loopback", "no debug server", "no credentials"],
 )
@@ -93,10 +97,10 @@ def test_a_debug_server_on_loopback_or_without_credentials_is_accepted(emulator_
 
 def test_the_metrics_port_must_differ_from_the_registry_ports(emulator_server):
     run = run_playbook(
-        emulator_server, PLAYBOOK, {"registry_http_bind_address": "127.0.0.1", "registry_metrics_port": 5001}
+        emulator_server, PLAYBOOK, {"registry_http_bind_address": "127.0.0.1", "registry_metrics": {"port": 5001}}
     )
     assert run.returncode != 0
     assert (
-        "registry_metrics_port (5001) must differ from registry_http_port (5000) and registry_candidate_port"
+        "registry_metrics.port (5001) must differ from registry_http_port (5000) and registry_candidate_port"
         in run.stdout
     )

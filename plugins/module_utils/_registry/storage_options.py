@@ -9,12 +9,12 @@ suboption (another registry's storage), which is given here as `options`.
 
 from __future__ import annotations
 
-from ansible_collections.cosops.registry.plugins.module_utils._driver.config import (
+from ansible_collections.cosops.registry.plugins.module_utils._driver.config import DriverConfig
+from ansible_collections.cosops.registry.plugins.module_utils._driver.driver import CosDriver
+from ansible_collections.cosops.registry.plugins.module_utils._rules.storage_settings import (
     DEFAULT_CHUNK_SIZE,
     DEFAULT_MAX_CONCURRENCY,
-    DriverConfig,
 )
-from ansible_collections.cosops.registry.plugins.module_utils._driver.driver import CosDriver
 from ansible_collections.cosops.registry.plugins.module_utils._rules.validation import ValidationError
 from ansible_collections.cosops.registry.plugins.module_utils._tencentcloud.client import Connection, CosApi
 
