@@ -86,7 +86,10 @@ def test_notification_credentials_on_a_network_debug_server_are_refused(emulator
     [
         {"registry_notifications_endpoints": [HOOK]},
         {"registry_notifications_endpoints": [HOOK], "registry_metrics": {"enabled": False}},
-        {"registry_metrics": {"bind_address": "0.0.0.0"}, "registry_notifications_endpoints": [{**HOOK, "headers": {}}]},
+        {
+            "registry_metrics": {"bind_address": "0.0.0.0"},
+            "registry_notifications_endpoints": [{**HOOK, "headers": {}}],
+        },
     ],
     ids=["loopback", "no debug server", "no credentials"],
 )

@@ -51,7 +51,9 @@ class Deployment:
 
     def __post_init__(self) -> None:
         # Per host: the registry's port, its candidate's and its metrics'.
-        self.ports = {host: (processes.free_port(), processes.free_port(), processes.free_port()) for host in self.hosts}
+        self.ports = {
+            host: (processes.free_port(), processes.free_port(), processes.free_port()) for host in self.hosts
+        }
         self.prefix = f"registry-{self.ports[self.hosts[0]][0]}"
         self.inventory = self.work / "inventory.yml"
         self.settings_file = self.work / "emulator.yml"

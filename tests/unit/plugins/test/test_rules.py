@@ -199,6 +199,8 @@ def test_notification_credentials_on_a_network_debug_server_are_refused_naming_t
         f"{names} to anyone at /debug/vars: set registry_metrics.bind_address to 127.0.0.1, or take the credentials "
         "out of those endpoints."
     )
+
+
 @pytest.mark.parametrize("size", [5 * 1024 * 1024, "16777216", 100 * 1024 * 1024])
 def test_a_chunk_size_within_the_bounds_keeps_the_rule(size):
     assert jinja_test("registry_chunksize")(size) is True
