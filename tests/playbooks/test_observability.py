@@ -74,7 +74,7 @@ class Alerts:
     def watch(self) -> tuple[list[dict], set[tuple[str, str]]]:
         """The pending and firing alerts now, and (alert, instance) of the firing ones."""
         alerts = self.server.alerts()
-        firing = {(a["labels"]["alertname"], a["labels"]["instance"]) for a in alerts if a["state"] == "firing"}
+        firing = prometheus.firing(alerts)
         self.seen |= firing
         return alerts, firing
 

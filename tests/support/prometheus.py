@@ -25,6 +25,15 @@ def available() -> bool:
     return shutil.which(BINARY) is not None
 
 
+def firing(alerts: list[dict]) -> set[tuple[str, str]]:
+    """(alertname, instance) of every firing alert of `alerts` (Prometheus.alerts())."""
+    return {
+        (alert["labels"]["alertname"], alert["labels"].get("instance", ""))
+        for alert in alerts
+        if alert["state"] == "firing"
+    }
+
+
 def scaled_rules(destination: Path, hold: str, window: str, source: Path = RULES) -> Path:
     """The rules of `source` with every `for:` set to `hold` and every range selector ([5m]) set to `window`;
     expressions, thresholds, labels and annotations stay as shipped."""
@@ -102,14 +111,6 @@ class Prometheus:
     def alerts(self) -> list[dict]:
         """Pending and firing alerts: labels (alertname, instance, ...), state, activeAt, annotations."""
         return self.api("alerts")["alerts"]
-
-    def firing(self) -> set[tuple[str, str]]:
-        """(alertname, instance) of every firing alert."""
-        return {
-            (alert["labels"]["alertname"], alert["labels"].get("instance", ""))
-            for alert in self.alerts()
-            if alert["state"] == "firing"
-        }
 
     def query(self, expression: str) -> list[dict]:
         return self.api("query", query=expression)["result"]
