@@ -186,7 +186,9 @@ def test_a_deactivated_key_fires_storage_failing_until_it_is_active_again(deploy
             set_key_status(deployment, "Active")
         alerts.wait_cleared()
     assert alerts.seen_for("RegistryServerErrors") == set(HOSTS), alerts.seen
-    assert not alerts.seen_for("RegistryDown") | alerts.seen_for("RegistryStorageSlow"), alerts.seen
+    # Not RegistryStorageSlow: a refused key fails fast, but with the window shortened to 15 s one action slowed by a
+    # busy machine is the 99th percentile, so its absence here would say more about the machine than the rules.
+    assert not alerts.seen_for("RegistryDown"), alerts.seen
 
 
 def test_a_stopped_replica_fires_registry_down_for_itself_alone(deployment, server):
