@@ -60,6 +60,11 @@ lint: collection  ## ansible-lint, production profile
 units: venv  ## unit tests: pure logic, no network
 	$(BIN)/pytest -q -n $(PYTEST_WORKERS) tests/unit
 
+.PHONY: alert-rules
+alert-rules: system  ## the Prometheus rules of prometheus/: promtool checks them and runs their unit tests
+	promtool check rules prometheus/registry-rules.yml
+	promtool test rules tests/prometheus/registry-rules.test.yml
+
 .PHONY: conformance
 conformance: venv  ## distribution's storage driver suite against the COS driver (emulator; real COS with COS_* set)
 	$(BIN)/pytest -q -n $(PYTEST_WORKERS) tests/conformance
@@ -128,7 +133,7 @@ figures:  ## publish the figures the last test run measured (.build/figures) int
 
 .PHONY: test
 # The fast stages first: make stops at the first stage that fails.
-test: venv units system sanity lint package emulator-tests conformance integration molecule reliability gc playbooks  ## everything CI runs
+test: venv units system alert-rules sanity lint package emulator-tests conformance integration molecule reliability gc playbooks  ## everything CI runs
 
 .PHONY: demo
 demo: venv system collection  ## the main job against the bundled emulator (it keeps running: `make demo-clean`)

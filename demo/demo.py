@@ -31,6 +31,9 @@ INVENTORY = ROOT / "demo" / "inventory.yml"
 DEFAULT_PORT = 9400
 READY_TIMEOUT = 30
 REGISTRY = "127.0.0.1:5000"
+# The registry's debug server (inventory.yml's registry_metrics.port), which serves its Prometheus metrics.
+METRICS = "http://127.0.0.1:5002/metrics"
+REQUESTS_METRIC = "registry_http_requests_total{"
 CONTAINERS = ("cosops-demo-registry", "cosops-demo-registry-candidate")
 
 
@@ -151,7 +154,14 @@ def playbook_hint(name: str) -> str:
     return f"ANSIBLE_COLLECTIONS_PATH={collections} {command}" if collections else command
 
 
-def report(settings: dict, image: str, container_engine: str, changes: int, pushed: str) -> None:
+def counted_requests() -> int:
+    """The HTTP requests the registry's metrics count so far (the sample's push and pull among them)."""
+    with urllib.request.urlopen(METRICS, timeout=10) as answer:
+        text = answer.read().decode()
+    return sum(int(float(line.rsplit(" ", 1)[1])) for line in text.splitlines() if line.startswith(REQUESTS_METRIC))
+
+
+def report(settings: dict, image: str, container_engine: str, changes: int, pushed: str, requests: int) -> None:
     key_id = yaml.safe_load((REGISTRY_STATE / "registry-key.yml").read_text())["secret_id"]
     bucket = f"registry-{settings['tencentcloud_appid']}"
     deploy = "a no-op: everything was in place (changed=0)" if changes == 0 else f"{changes} changes"
@@ -164,6 +174,8 @@ The demo is running.
                      host, {bucket}.cos.{settings['tencentcloud_region']}.myqcloud.com
   CAM sub-user       registry, key {key_id}, secret only in {REGISTRY_STATE / 'registry-key.yml'}
   Registry           http://{REGISTRY} (container {CONTAINERS[0]}, config {REGISTRY_STATE / 'etc' / 'config.yml'})
+  Metrics            {METRICS} (Prometheus text, {requests} requests counted so far; rules in
+                     prometheus/registry-rules.yml, docs/observability.md)
   Image              {image}
   Container engine   {container_engine}
   Sample image       {pushed}, pulled back into {sample.PULLED_DIR}
@@ -171,6 +183,7 @@ The demo is running.
 Try it:
   skopeo inspect --tls-verify=false docker://{pushed}
   docker pull {pushed}
+  curl -s {METRICS} | grep ^registry_http_requests_total
   {playbook_hint("check.yml")}
     (the same with rotate_credentials.yml or garbage_collect.yml)
 
@@ -217,7 +230,7 @@ def run(port: int) -> None:
     print(f"Registry image: {image}")
     changes = run_deploy(settings)
     pushed = sample.push_and_pull(REGISTRY)
-    report(settings, image, container_engine, changes, pushed)
+    report(settings, image, container_engine, changes, pushed, counted_requests())
 
 
 def main(argv=None) -> None:

@@ -22,7 +22,8 @@ options:
     description:
       - The role's settings, keyed V(engine), V(image), V(name), V(config_dir), V(candidate_dir), V(container_dir),
         V(network_mode), V(bind_address), V(port), V(candidate_port), V(restart_policy), V(healthcheck), V(ulimits),
-        V(memory), V(cpus), V(env), V(etc_hosts) and V(oci_runtime) (the role's C(_registry_container_settings)).
+        V(memory), V(cpus), V(env), V(etc_hosts), V(oci_runtime), V(metrics_bind_address) and V(metrics_port) (the
+        role's C(_registry_container_settings); a V(metrics_port) of 0 or none publishes no debug server).
     type: dict
     required: true
   purpose:
@@ -71,7 +72,9 @@ _value:
       description: V(bridge) or V(host).
       type: str
     ports:
-      description: Published ports as C([address:]port:5000); empty in host mode.
+      description: >-
+        Published ports as C([address:]port:5000), then the live container's debug server as
+        C([metrics_address:]metrics_port:5001); empty in host mode.
       type: list
       elements: str
     mounts:

@@ -31,6 +31,8 @@ options:
       loopback_address: An address only this machine reaches (see P(cosops.registry.loopback_address#test)).
       registry_chunksize: A multipart part size the storage driver accepts (see
         P(cosops.registry.registry_chunksize#test)).
+      registry_debug_protected: A debug server no other machine reads notification credentials from (see
+        P(cosops.registry.registry_debug_protected#test)).
       registry_image: A registry image of a known distribution generation (see P(cosops.registry.registry_image#test)).
       registry_protected: A registry no other machine may push to anonymously (see
         P(cosops.registry.registry_protected#test)).

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 # The port the registry listens on inside the container in bridge mode (its http.addr there is ":5000").
 CONTAINER_PORT = 5000
+# The port of the debug server (metrics) inside the live container in bridge mode (its http.debug.addr is ":5001").
+METRICS_CONTAINER_PORT = 5001
 # The label of the live container that holds the fingerprint of the description it was created from.
 FINGERPRINT_LABEL = "org.cosops.registry.fingerprint"
 PURPOSES = ("live", "candidate")
@@ -38,7 +40,7 @@ def describe(settings: Mapping, purpose: str = "live") -> dict:
         "image": settings["image"],
         "command": ["serve", f"{settings['container_dir']}/config.yml"],
         "network": network,
-        "ports": [published_port(settings, candidate)] if network == "bridge" else [],
+        "ports": published_ports(settings, candidate) if network == "bridge" else [],
         "mounts": [f"{directory}:{settings['container_dir']}:ro"],
         "env": dict(settings.get("env") or {}),
         "etc_hosts": dict(settings.get("etc_hosts") or {}),
@@ -52,12 +54,20 @@ def describe(settings: Mapping, purpose: str = "live") -> dict:
     }
 
 
-def published_port(settings: Mapping, candidate: bool) -> str:
-    """`[address:]port:5000`: the live port on the bind address, the candidate's on loopback."""
+def published_ports(settings: Mapping, candidate: bool) -> list:
+    """`[address:]port:5000`: the live port on the bind address, the candidate's on loopback; and the live container's
+    debug server, `[address:]port:5001`, when it has a metrics port (a candidate's stays inside its container)."""
     if candidate:
-        return f"127.0.0.1:{settings['candidate_port']}:{CONTAINER_PORT}"
-    address = settings.get("bind_address") or ""
-    return f"{address + ':' if address else ''}{settings['port']}:{CONTAINER_PORT}"
+        return [f"127.0.0.1:{settings['candidate_port']}:{CONTAINER_PORT}"]
+    ports = [publish(settings.get("bind_address"), settings["port"], CONTAINER_PORT)]
+    metrics_port = int(settings.get("metrics_port") or 0)
+    if metrics_port:
+        ports.append(publish(settings.get("metrics_bind_address"), metrics_port, METRICS_CONTAINER_PORT))
+    return ports
+
+
+def publish(address, port, container_port: int) -> str:
+    return f"{address + ':' if address else ''}{port}:{container_port}"
 
 
 def fingerprint(description: Mapping, image_id: str) -> str:

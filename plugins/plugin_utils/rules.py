@@ -10,6 +10,7 @@ import functools
 from ansible.errors import AnsibleFilterError
 from ansible_collections.cosops.registry.plugins.module_utils._rules.exposure import (
     validate_loopback_address,
+    validate_protected_debug_server,
     validate_protected_registry,
 )
 from ansible_collections.cosops.registry.plugins.module_utils._rules.naming import (
@@ -30,6 +31,7 @@ RULES = {
     "cos_region": validate_region,
     "loopback_address": validate_loopback_address,
     "registry_chunksize": validate_chunksize,
+    "registry_debug_protected": validate_protected_debug_server,
     "registry_image": image_generation,
     "registry_protected": validate_protected_registry,
     "registry_root": validate_registry_root,

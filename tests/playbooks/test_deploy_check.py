@@ -86,6 +86,7 @@ def test_role_deploys_a_registry_with_token_authentication(deployment, tmp_path)
         "registry_container_name": name,
         "registry_http_port": port,
         "registry_candidate_port": processes.free_port(),
+        "registry_metrics": {"port": processes.free_port()},
         "registry_config_dir": str(tmp_path / "etc"),
         "registry_auth_token": {
             "realm": TOKEN_REALM,

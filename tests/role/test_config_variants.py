@@ -60,6 +60,7 @@ def variant_settings(emulator, bucket: str, upstream: str) -> dict[str, dict]:
             "registry_log_level": "debug",
             "registry_health_storagedriver": {"enabled": False},
             "registry_http_headers": {},
+            "registry_metrics": {"enabled": False},
         },
         "notifications-proxy": {
             "registry_notifications_endpoints": [
@@ -100,12 +101,13 @@ def rendered(emulator_server, tmp_path_factory) -> dict[str, dict]:
     for name, settings in variant_settings(emulator, bucket, f"http://127.0.0.1:{upstream_port}").items():
         directory = output / name
         directory.mkdir()
-        port, candidate_port = processes.free_port(), processes.free_port()
+        port, candidate_port, metrics_port = processes.free_port(), processes.free_port(), processes.free_port()
         variants[name] = {
             **base,
             **settings,
             "registry_http_port": port,
             "registry_candidate_port": candidate_port,
+            "registry_metrics": {**settings.get("registry_metrics", {}), "port": metrics_port},
             "_registry_container_dir": str(directory),
         }
     result = run_playbook(
@@ -192,11 +194,20 @@ def check_variant(variant: dict) -> None:
         if config["storage"]["maintenance"]["readonly"]["enabled"]:
             upload = requests.post(f"{url}/v2/variants/blobs/uploads/", auth=auth, verify=False, timeout=10)
             assert upload.status_code == 405, upload.text
+        if "debug" in config["http"] and not settings.get("_registry_candidate"):
+            check_metrics(settings["registry_metrics"]["port"])
         assert process.poll() is None
     finally:
         processes.stop(process)
         log = (directory / "registry.log").read_text(errors="replace")
     assert "panic" not in log, log
+
+
+def check_metrics(port: int) -> None:
+    """The debug server the role renders serves the catalog request just made among its Prometheus metrics."""
+    metrics = requests.get(f"http://127.0.0.1:{port}/metrics", timeout=10)
+    assert metrics.status_code == 200
+    assert 'registry_http_requests_total{code="200",handler="catalog",method="get"} 1' in metrics.text
 
 
 def test_token_variant_sends_clients_to_the_token_server(rendered):
@@ -224,6 +235,16 @@ def test_candidate_is_read_only_on_its_own_port(rendered):
     config = yaml.safe_load((rendered["candidate"]["directory"] / "config.yml").read_text())
     assert config["storage"]["maintenance"]["readonly"] == {"enabled": True}
     assert config["http"]["addr"] == f"127.0.0.1:{rendered['candidate']['settings']['registry_candidate_port']}"
+    # Its debug server takes an ephemeral loopback port, never the live registry's metrics port.
+    assert config["http"]["debug"]["addr"] == "127.0.0.1:0"
+
+
+def test_metrics_sit_under_http_debug_on_the_metrics_address_unless_disabled(rendered):
+    config = yaml.safe_load((rendered["minimal"]["directory"] / "config.yml").read_text())
+    port = rendered["minimal"]["settings"]["registry_metrics"]["port"]
+    assert config["http"]["debug"] == {"addr": f"127.0.0.1:{port}", "prometheus": {"enabled": True, "path": "/metrics"}}
+    disabled = yaml.safe_load((rendered["no-cache-readonly-delete-redirect"]["directory"] / "config.yml").read_text())
+    assert "debug" not in disabled["http"]
 
 
 def test_upload_purging_is_rendered_with_all_four_keys(rendered):

@@ -12,7 +12,7 @@ contents=$(tar -tzf "$tarball" | sed 's|^\./||')
 for left_out in tests/ emulator/ tools/ demo/ bench/ Makefile roles/registry/molecule/ playbooks/vars/emulator.yml; do
   if grep -q "^$left_out" <<<"$contents"; then fail "the tarball carries $left_out, which galaxy.yml build_ignore leaves out"; fi
 done
-for kept in meta/execution-environment.yml requirements.txt bindep.txt meta/runtime.yml; do
+for kept in meta/execution-environment.yml requirements.txt bindep.txt meta/runtime.yml prometheus/registry-rules.yml; do
   grep -qx "$kept" <<<"$contents" || fail "the tarball lacks $kept"
 done
 
@@ -73,4 +73,4 @@ DEFINITION
 ansible-builder create -f "$ee/execution-environment.yml" -c "$ee/context" >/dev/null
 [ -f "$ee/context/Containerfile" ] || fail "ansible-builder create made no Containerfile"
 echo "Installed $(basename "$tarball"); ansible-doc renders: $(echo "$modules $filters $tests" | tr '\n' ' ')"
-echo "The tarball leaves out tests, the emulator, tools, demo, bench and molecule; ansible-builder reads its requirements and creates $ee/context"
+echo "The tarball carries the Prometheus rules ($(grep -x 'prometheus/.\+' <<<"$contents" | paste -sd ' ')) and leaves out tests, the emulator, tools, demo, bench and molecule; ansible-builder reads its requirements and creates $ee/context"

@@ -52,7 +52,10 @@ class Deployment:
     ports: dict = field(init=False)
 
     def __post_init__(self) -> None:
-        self.ports = {host: (processes.free_port(), processes.free_port()) for host in self.hosts}
+        # Per host: the registry's port, its candidate's and its metrics'.
+        self.ports = {
+            host: (processes.free_port(), processes.free_port(), processes.free_port()) for host in self.hosts
+        }
         self.prefix = f"registry-{self.ports[self.hosts[0]][0]}"
         self.inventory = self.work / "inventory.yml"
         self.settings_file = self.work / "emulator.yml"
@@ -71,6 +74,7 @@ class Deployment:
                 "registry_container_name": self.container(host),
                 "registry_http_port": port,
                 "registry_candidate_port": candidate_port,
+                "registry_metrics": {"port": metrics_port},
                 "registry_config_dir": str(self.config_dir(host)),
                 "registry_storage_rootdirectory": ROOT_DIRECTORY,
                 "registry_storage_chunksize": 5 * 1024 * 1024,
@@ -80,7 +84,7 @@ class Deployment:
                 "registry_http_bind_address": "127.0.0.1",
                 **self.host_vars,
             }
-            for host, (port, candidate_port) in self.ports.items()
+            for host, (port, candidate_port, metrics_port) in self.ports.items()
         }
         groups = {"registry": {"hosts": registry_hosts}}
         if self.clients:
@@ -109,6 +113,9 @@ class Deployment:
 
     def url(self, host: str | None = None) -> str:
         return f"http://{self.address(host)}"
+
+    def metrics_url(self, host: str | None = None) -> str:
+        return f"http://127.0.0.1:{self.ports[host or self.hosts[0]][2]}/metrics"
 
     @property
     def key_file(self) -> Path:

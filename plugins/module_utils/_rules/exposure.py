@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Mapping
+from urllib.parse import urlsplit
 
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible_collections.cosops.registry.plugins.module_utils._rules.validation import ValidationError
@@ -46,6 +47,24 @@ def validate_protected_registry(exposure: Mapping) -> Mapping:
         f"The registry would accept anonymous pushes and deletes on {address or 'every interface'} port "
         f"{exposure.get('port', 5000)}: set registry_auth_htpasswd_users or registry_auth_token, bind "
         "registry_http_bind_address to 127.0.0.1, or set registry_allow_anonymous to true to accept the risk."
+    )
+
+
+def validate_protected_debug_server(exposure: Mapping) -> Mapping:
+    """The debug server's exposure (its bind_address and the registry's notifications_endpoints) when no other machine
+    can read a credential from it: distribution's /debug/vars shows every notification endpoint's URL and headers."""
+    address = str(exposure.get("bind_address") or "").strip()
+    carrying = [
+        str(endpoint.get("name") or endpoint.get("url"))
+        for endpoint in exposure.get("notifications_endpoints") or []
+        if endpoint.get("headers") or urlsplit(str(endpoint.get("url") or "")).username
+    ]
+    if is_loopback(address) or not carrying:
+        return exposure
+    raise ValidationError(
+        f"The debug server on {address or 'every interface'} port {exposure.get('port', 5002)} would show the headers "
+        f"and URL credentials of notification endpoints {', '.join(carrying)} to anyone at /debug/vars: set "
+        "registry_metrics.bind_address to 127.0.0.1, or take the credentials out of those endpoints."
     )
 
 

@@ -34,6 +34,8 @@ SETTINGS = {
     "env": {},
     "etc_hosts": {},
     "oci_runtime": "",
+    "metrics_bind_address": "127.0.0.1",
+    "metrics_port": 5002,
 }
 # Every option used, as the test machines run the registry with podman.
 PODMAN = {
@@ -58,7 +60,7 @@ def test_the_live_container_is_described_in_words_of_no_engine():
         "image": "registry:3",
         "command": ["serve", "/etc/docker/registry/config.yml"],
         "network": "bridge",
-        "ports": ["5000:5000"],
+        "ports": ["5000:5000", "127.0.0.1:5002:5001"],
         "mounts": ["/etc/docker/registry:/etc/docker/registry:ro"],
         "env": {},
         "etc_hosts": {},
@@ -74,17 +76,27 @@ def test_the_live_container_is_described_in_words_of_no_engine():
 def test_the_candidate_is_the_live_spec_on_its_own_name_directory_and_loopback_port():
     live = registry_container({**SETTINGS, "bind_address": "192.0.2.10"})
     candidate = registry_container({**SETTINGS, "bind_address": "192.0.2.10"}, "candidate")
-    assert live["ports"] == ["192.0.2.10:5000:5000"]
+    assert live["ports"] == ["192.0.2.10:5000:5000", "127.0.0.1:5002:5001"]
     changed = {key: (live[key], candidate[key]) for key in live if live[key] != candidate[key]}
     assert changed == {
         "name": ("registry", "registry-candidate"),
-        "ports": (["192.0.2.10:5000:5000"], ["127.0.0.1:5001:5000"]),
+        "ports": (["192.0.2.10:5000:5000", "127.0.0.1:5002:5001"], ["127.0.0.1:5001:5000"]),
         "mounts": (
             ["/etc/docker/registry:/etc/docker/registry:ro"],
             ["/etc/docker/registry.candidate:/etc/docker/registry:ro"],
         ),
         "restart_policy": ("unless-stopped", "no"),
     }
+
+
+@pytest.mark.parametrize("address, published", [("", "5002:5001"), ("192.0.2.10", "192.0.2.10:5002:5001")])
+def test_the_live_debug_server_is_published_on_the_metrics_address(address, published):
+    assert registry_container({**SETTINGS, "metrics_bind_address": address})["ports"] == ["5000:5000", published]
+
+
+@pytest.mark.parametrize("port", [0, "0", None])
+def test_no_metrics_port_publishes_no_debug_server(port):
+    assert registry_container({**SETTINGS, "metrics_port": port})["ports"] == ["5000:5000"]
 
 
 def test_host_networking_publishes_nothing():
@@ -117,7 +129,7 @@ def test_docker_gets_its_own_spelling_and_no_defaults_of_its_own():
         "image": "registry:3",
         "command": ["serve", "/etc/docker/registry/config.yml"],
         "network_mode": "bridge",
-        "published_ports": ["5000:5000"],
+        "published_ports": ["5000:5000", "127.0.0.1:5002:5001"],
         "volumes": ["/etc/docker/registry:/etc/docker/registry:ro"],
         "env": {},
         "ulimits": ["nofile:16384:16384"],

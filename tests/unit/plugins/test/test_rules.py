@@ -163,6 +163,44 @@ def test_a_switch_that_is_no_boolean_is_refused():
     )
 
 
+HOOK = {"name": "audit", "url": "https://hooks.example.com/events"}
+DEBUG = {"bind_address": "0.0.0.0", "port": 5002, "notifications_endpoints": [HOOK]}
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {},
+        {"notifications_endpoints": [{**HOOK, "headers": {}}]},
+        {"bind_address": "127.0.0.1", "notifications_endpoints": [{**HOOK, "headers": {"Authorization": ["x"]}}]},
+        {"bind_address": "localhost", "notifications_endpoints": [{**HOOK, "url": "https://u:p@hooks.example.com/"}]},
+    ],
+    ids=["no credentials", "empty headers", "loopback with headers", "loopback with a URL password"],
+)
+def test_a_debug_server_without_notification_credentials_or_on_loopback_is_protected(change):
+    assert jinja_test("registry_debug_protected")({**DEBUG, **change}) is True
+
+
+@pytest.mark.parametrize(
+    "change, where, names",
+    [
+        ({"notifications_endpoints": [HOOK, {**HOOK, "name": "ci", "headers": {"X-Token": ["x"]}}]}, "0.0.0.0", "ci"),
+        (
+            {"bind_address": "", "notifications_endpoints": [{"url": "https://u@hooks.example.com/"}]},
+            "every interface",
+            "https://u@hooks.example.com/",
+        ),
+    ],
+)
+def test_notification_credentials_on_a_network_debug_server_are_refused_naming_the_endpoints(change, where, names):
+    assert jinja_test("registry_debug_protected")({**DEBUG, **change}) is False
+    assert VIOLATION({**DEBUG, **change}, "registry_debug_protected") == (
+        f"The debug server on {where} port 5002 would show the headers and URL credentials of notification endpoints "
+        f"{names} to anyone at /debug/vars: set registry_metrics.bind_address to 127.0.0.1, or take the credentials "
+        "out of those endpoints."
+    )
+
+
 @pytest.mark.parametrize("size", [5 * 1024 * 1024, "16777216", 100 * 1024 * 1024])
 def test_a_chunk_size_within_the_bounds_keeps_the_rule(size):
     assert jinja_test("registry_chunksize")(size) is True
