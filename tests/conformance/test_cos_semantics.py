@@ -31,6 +31,13 @@ def operations(control) -> dict:
     return control.counters()["operations"]
 
 
+def assert_nothing_left(storage, path: str) -> None:
+    """No multipart upload remains, and no object at path."""
+    assert open_uploads(storage) == []
+    with pytest.raises(PathNotFoundError):
+        storage.stat(path)
+
+
 def test_parts_are_exactly_chunksize_but_the_last(small_chunks):
     writer = small_chunks.writer("/parts")
     writer.write(random_contents(2 * CHUNK + 3))
@@ -87,18 +94,14 @@ def test_failed_commit_aborts_the_upload(backend, small_chunks):
     writer.write(random_contents(CHUNK + 1))
     with pytest.raises(TencentCloudError, match="InternalError"):
         writer.commit()
-    assert open_uploads(small_chunks) == []
-    with pytest.raises(PathNotFoundError):
-        small_chunks.stat("/doomed")
+    assert_nothing_left(small_chunks, "/doomed")
 
 
 def test_cancel_aborts_and_leaves_nothing(small_chunks):
     writer = small_chunks.writer("/cancelled")
     writer.write(random_contents(CHUNK + 7))
     writer.cancel()
-    assert open_uploads(small_chunks) == []
-    with pytest.raises(PathNotFoundError):
-        small_chunks.stat("/cancelled")
+    assert_nothing_left(small_chunks, "/cancelled")
 
 
 def test_cancel_after_resuming_removes_the_restitched_object(small_chunks):
@@ -108,9 +111,7 @@ def test_cancel_after_resuming_removes_the_restitched_object(small_chunks):
     writer = small_chunks.writer("/resumed", append=True)
     writer.write(b"more")
     writer.cancel()
-    assert open_uploads(small_chunks) == []
-    with pytest.raises(PathNotFoundError):
-        small_chunks.stat("/resumed")
+    assert_nothing_left(small_chunks, "/resumed")
 
 
 def test_resumed_upload_keeps_whole_parts_after_short_ones(small_chunks):

@@ -189,6 +189,15 @@ def test_read_nonexistent_stream(driver):
     assert_not_found(driver.reader, path, 64)
 
 
+def append_and_commit(driver, path: str, contents: bytes) -> None:
+    """Append to the (empty) object at path and commit: the writer reports what it wrote."""
+    appender = driver.writer(path, append=True)
+    assert appender.write(contents) == len(contents)
+    appender.commit()
+    appender.close()
+    assert appender.size() == len(contents)
+
+
 def test_write_zero_byte_stream_then_append(driver):
     path = random_path(32)
     contents = random_contents(32)
@@ -199,11 +208,7 @@ def test_write_zero_byte_stream_then_append(driver):
     with driver.reader(path) as reader:
         assert reader.read(32) == b""
 
-    appender = driver.writer(path, append=True)
-    assert appender.write(contents) == len(contents)
-    appender.commit()
-    appender.close()
-    assert appender.size() == len(contents)
+    append_and_commit(driver, path, contents)
     with driver.reader(path) as reader:
         assert reader.read() == contents
     driver.delete(first_part(path))
@@ -216,11 +221,7 @@ def test_write_zero_byte_content_then_append(driver):
     with driver.reader(path) as reader:
         assert reader.read(32) == b""
 
-    appender = driver.writer(path, append=True)
-    assert appender.write(contents) == len(contents)
-    appender.commit()
-    appender.close()
-    assert appender.size() == len(contents)
+    append_and_commit(driver, path, contents)
     assert driver.get_content(path) == contents
     driver.delete(first_part(path))
 

@@ -1,6 +1,7 @@
 """The registry a migration moves away from: Debian's docker-registry with the filesystem driver, run detached from
 whoever starts it (as a service would be), so that the playbook's read-only command can replace it. As a program,
-`python old_registry.py STATE_DIR readonly` is that command: it stops the registry and starts it again read-only."""
+`python -m tests.playbooks.old_registry STATE_DIR readonly` (the repository on PYTHONPATH) is that command: it stops the registry and starts it again read-only.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
+
+from tests.support import processes
 
 BINARY = "/usr/bin/docker-registry"
 # Bounds of waits for the port to close and open, never asserted on.
@@ -55,14 +57,6 @@ def port_open(number: int) -> bool:
         return False
 
 
-def wait_for(condition, what: str) -> None:
-    deadline = time.monotonic() + PORT_TIMEOUT
-    while not condition():
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"{what} within {PORT_TIMEOUT} s")
-        time.sleep(0.1)
-
-
 def start(state: Path) -> None:
     """The registry in a session of its own, its pid in STATE/pid; returns once it listens."""
     with (state / "registry.log").open("a") as log:
@@ -74,7 +68,7 @@ def start(state: Path) -> None:
             start_new_session=True,
         )
     (state / "pid").write_text(str(process.pid))
-    wait_for(lambda: port_open(port(state)), f"docker-registry did not listen on {port(state)}")
+    processes.wait_until(lambda: port_open(port(state)), f"docker-registry listening on {port(state)}", PORT_TIMEOUT)
 
 
 def stop(state: Path) -> None:
@@ -83,7 +77,7 @@ def stop(state: Path) -> None:
         os.kill(int((state / "pid").read_text()), signal.SIGTERM)
     except (FileNotFoundError, ProcessLookupError):
         return
-    wait_for(lambda: not port_open(port(state)), f"docker-registry still listened on {port(state)}")
+    processes.wait_until(lambda: not port_open(port(state)), f"docker-registry closing {port(state)}", PORT_TIMEOUT)
 
 
 def restart_readonly(state: Path) -> None:

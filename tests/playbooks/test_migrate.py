@@ -15,12 +15,11 @@ import yaml
 
 from tests.playbooks import old_registry
 from tests.support import processes, registry
-from tests.support.deployment import Deployment, output
+from tests.support.deployment import ROOT, Deployment, output
 from tools import oci
 
 NEW_HOST = "registry-new"
 OLD_HOST = "registry-old"
-HELPER = old_registry.__file__
 KIB = 1024
 IMAGES = {
     ("team/web", "v1"): (1024 * KIB, 64 * KIB),
@@ -73,8 +72,11 @@ def migration(deployments, old, pushed):
     inventory_file.write_text(yaml.safe_dump(inventory, sort_keys=False))
     (repository, tag), (source_repository, source_tag) = MOVED
     retag = ["skopeo", "copy", "--src-tls-verify=false", "--dest-tls-verify=false"]
-    retag += [f"docker://{address(old)}/{source_repository}:{source_tag}", f"docker://{address(old)}/{repository}:{tag}"]
-    readonly = [sys.executable, HELPER, str(old), "readonly"]
+    retag += [
+        f"docker://{address(old)}/{source_repository}:{source_tag}",
+        f"docker://{address(old)}/{repository}:{tag}",
+    ]
+    readonly = ["env", f"PYTHONPATH={ROOT}", sys.executable, "-m", old_registry.__name__, str(old), "readonly"]
     extra_vars = {
         "cosops_migrate_readonly_command": shlex.join(["sh", "-c", f"{shlex.join(retag)} && {shlex.join(readonly)}"]),
         "cosops_migrate_src_path": str(old_registry.data_directory(old)),

@@ -13,7 +13,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -345,14 +344,6 @@ def start_sync(emulator, bucket: str, source: FilledRegistry, directory: Path) -
     )
 
 
-def wait_until(condition, what: str) -> None:
-    deadline = time.monotonic() + EVENT_TIMEOUT
-    while not condition():
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"{what} did not happen within {EVENT_TIMEOUT} s")
-        time.sleep(0.1)
-
-
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGKILL], ids=["terminated", "killed"])
 def test_interrupted_copy_leaves_no_partial_object_and_a_rerun_finishes(
     emulator, control, source, bucket, tmp_path, signum
@@ -363,7 +354,7 @@ def test_interrupted_copy_leaves_no_partial_object_and_a_rerun_finishes(
     control.add_fault("delay", count=1000, delay=1.0, operation="cos:UploadPart")
     running = start_sync(emulator, bucket, source, tmp_path)
     try:
-        wait_until(lambda: uploads(emulator, bucket), "a multipart upload")
+        processes.wait_until(lambda: uploads(emulator, bucket), "a multipart upload", EVENT_TIMEOUT)
         running.send_signal(signum)
         running.wait(EVENT_TIMEOUT)
     finally:

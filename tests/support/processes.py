@@ -56,6 +56,15 @@ def start_emulator(*options: str, timeout: float = 60) -> tuple[subprocess.Popen
     return process, match.group("url"), match.group("ca_file")
 
 
+def wait_until(condition, what: str, timeout: float, poll: float = 0.1) -> None:
+    """Until condition() is true; fails naming what did not happen within timeout seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{what} did not happen within {timeout} s")
+        time.sleep(poll)
+
+
 def wait_for_port(host: str, port: int, timeout: float, process: subprocess.Popen | None = None) -> None:
     """Until something accepts connections on host:port; fails early if the process exits."""
     deadline = time.monotonic() + timeout
