@@ -45,7 +45,6 @@ def figures(request):
         request.config.reliability_figures[request.node.nodeid] = recorded.values
 
 
-
 @pytest.fixture(scope="session")
 def deployment(tmp_path_factory):
     """The registry deploy.yml deployed, kept for the session (tests using it share the xdist group "registry")."""
