@@ -3,6 +3,7 @@ host) with their storage in an emulator, and the playbooks and the role run agai
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 from dataclasses import dataclass, field
@@ -210,9 +211,21 @@ class Deployment:
         )
         return oci.read_image(layout, tag)
 
+    @property
+    def engine(self) -> str:
+        """The container engine of the registry hosts: docker unless they were given registry_runtime."""
+        return self.host_vars.get("registry_runtime", "docker")
+
+    def inspect(self, host: str | None = None) -> dict:
+        """`<engine> inspect` of the host's live container."""
+        inspect = subprocess.run(
+            [self.engine, "inspect", self.container(host)], capture_output=True, text=True, check=True
+        )
+        return json.loads(inspect.stdout)[0]
+
     def container_id(self, host: str | None = None) -> str:
         inspect = subprocess.run(
-            ["docker", "inspect", "--format", "{{.Id}}", self.container(host)],
+            [self.engine, "inspect", "--format", "{{.Id}}", self.container(host)],
             capture_output=True,
             text=True,
             check=False,
@@ -220,13 +233,24 @@ class Deployment:
         return inspect.stdout.strip()
 
     def container_log(self, host: str | None = None) -> str:
-        logs = subprocess.run(["docker", "logs", self.container(host)], capture_output=True, text=True, check=False)
+        logs = subprocess.run([self.engine, "logs", self.container(host)], capture_output=True, text=True, check=False)
         return logs.stdout + logs.stderr
+
+    def podman_secrets(self, host: str | None = None) -> list[str]:
+        """The podman secrets holding the storage key of the host's registry (registry_storage_secret_key_delivery)."""
+        listed = subprocess.run(
+            ["podman", "secret", "ls", "--format", "{{.Name}}"], capture_output=True, text=True, check=True
+        )
+        prefix = f"{self.container(host)}-storage-key-"
+        return [name for name in listed.stdout.split() if name.startswith(prefix)]
 
     def remove(self) -> None:
         for host in self.hosts:
             for name in (self.container(host), f"{self.container(host)}-candidate"):
-                subprocess.run(["docker", "rm", "--force", name], capture_output=True, check=False)
+                subprocess.run([self.engine, "rm", "--force", name], capture_output=True, check=False)
+            if self.engine == "podman":
+                for secret in self.podman_secrets(host):
+                    subprocess.run(["podman", "secret", "rm", secret], capture_output=True, check=False)
 
 
 def recap(run: subprocess.CompletedProcess) -> dict[str, dict[str, int]]:
