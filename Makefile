@@ -66,10 +66,22 @@ conformance: venv  ## distribution's storage driver suite against the COS driver
 
 .PHONY: bench
 bench: export COSOPS_FIGURES_DIR := $(CURDIR)/docs/figures
-bench: venv  ## 1 GiB upload: COS driver vs cos-python-sdk-v5 vs one PUT, walk requests, registry_storage_sync vs rclone; writes docs/figures
+bench: venv  ## 1 GiB upload: COS driver vs cos-python-sdk-v5 vs one PUT, walk requests, registry_storage_sync vs rclone, registry_garbage_collect vs registry garbage-collect; writes docs/figures
 	tools/system-packages.sh rclone
+	tools/go-programs.sh registry >/dev/null
 	$(BIN)/python -m bench.storage_bench
 	$(BIN)/python -m bench.sync_bench
+	$(BIN)/python -m bench.gc_bench
+
+.PHONY: gc
+gc: venv system  ## registry_garbage_collect against distribution v3's collector (fixed seeds) and with pushes going on
+	tools/go-programs.sh registry >/dev/null
+	$(BIN)/pytest -q -n $(PYTEST_WORKERS) tests/gc
+
+.PHONY: gc-seeds
+gc-seeds: venv system  ## the differential suite on many seeds (GC_SEEDS, 100 by default; slow)
+	tools/go-programs.sh registry >/dev/null
+	GC_SEEDS=$${GC_SEEDS:-100} $(BIN)/pytest -q -n $(PYTEST_WORKERS) tests/gc/test_differential.py
 
 .PHONY: emulator-tests
 emulator-tests: venv system  ## the emulator proven with real clients
@@ -115,7 +127,7 @@ figures:  ## publish the figures the last test run measured (.build/figures) int
 
 .PHONY: test
 # The fast stages first: make stops at the first stage that fails.
-test: venv units system sanity lint package emulator-tests conformance integration molecule reliability playbooks  ## everything CI runs
+test: venv units system sanity lint package emulator-tests conformance integration molecule reliability gc playbooks  ## everything CI runs
 
 .PHONY: demo
 demo: venv system collection  ## the main job against the bundled emulator (it keeps running: `make demo-clean`)

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import quote, unquote
 
+from . import customer_keys
 from .addressing import COS_HOST, host_without_port
 from .engine import PRESERVED_HEADER_NAMES_ENVIRON_KEY
 from .errors import CosError
@@ -30,6 +31,12 @@ MULTI_AZ_STORAGE_CLASSES = {
     "MAZ_STANDARD_IA": "STANDARD_IA",
     "MAZ_INTELLIGENT_TIERING": "INTELLIGENT_TIERING",
 }
+# Canned ACLs (x-cos-acl, and x-amz-acl on the S3 face): a bucket's private, public-read, public-read-write (PUT Bucket,
+# api 436/7738) and authenticated-read (the AuthenticatedUsers group of the ACL overview, product 436/30583); an
+# object's default (the bucket's), private and public-read (PUT Object acl, api 436/7748). The engine, which does not
+# enforce ACLs, stores default as private.
+BUCKET_ACLS = ("private", "public-read", "public-read-write", "authenticated-read")
+OBJECT_ACLS = ("default", "private", "public-read")
 # Classes whose objects must be restored before they can be read.
 UNREADABLE_STORAGE_CLASSES = {"GLACIER", "DEEP_ARCHIVE"}
 ENCRYPTION = {"AES256": "AES256", "cos/kms": "aws:kms", "SM4": None}
@@ -49,16 +56,20 @@ SAME_MEANING = {
     "x-cos-copy-source-if-none-match",
     "x-cos-copy-source-if-modified-since",
     "x-cos-copy-source-if-unmodified-since",
-    "x-cos-server-side-encryption-customer-algorithm",
-    "x-cos-server-side-encryption-customer-key",
-    "x-cos-server-side-encryption-customer-key-md5",
-    "x-cos-copy-source-server-side-encryption-customer-algorithm",
-    "x-cos-copy-source-server-side-encryption-customer-key",
-    "x-cos-copy-source-server-side-encryption-customer-key-md5",
     "x-cos-server-side-encryption-context",
 }
-# x-cos-* request headers that do not change what is stored or returned.
-WITHOUT_EFFECT = {"x-cos-traffic-limit", "x-cos-security-token", "x-cos-content-sha1", "x-cos-request-id"}
+CUSTOMER_KEY_HEADERS = tuple(
+    prefix for prefix in customer_keys.OBJECT_HEADERS + customer_keys.SOURCE_HEADERS if prefix.startswith("x-cos-")
+)
+# x-cos-* request headers that do not change what is stored or returned. Tencent's SDKs mark a request they send again
+# after a 5xx or a network error with x-cos-sdk-retry: true; it is the same request.
+WITHOUT_EFFECT = {
+    "x-cos-traffic-limit",
+    "x-cos-security-token",
+    "x-cos-content-sha1",
+    "x-cos-request-id",
+    "x-cos-sdk-retry",
+}
 RENAMED_REQUEST = {"x-cos-server-side-encryption-cos-kms-key-id": "x-amz-server-side-encryption-aws-kms-key-id"}
 RENAMED_RESPONSE = {
     "x-amz-server-side-encryption-aws-kms-key-id": "x-cos-server-side-encryption-cos-kms-key-id",
@@ -118,6 +129,8 @@ def translate_request_headers(environ: dict) -> None:
 
 
 def translate_request_header(name: str, value: str) -> tuple[str, str] | None:
+    if name.startswith(CUSTOMER_KEY_HEADERS):
+        return None  # the COS face checks and keeps SSE-C keys (customer_keys.py); the engine has no use for them
     if name.startswith("x-cos-meta-"):
         return "x-amz-meta-" + name[len("x-cos-meta-") :], value
     if name in SAME_MEANING:

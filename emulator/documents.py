@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from dataclasses import dataclass
 from urllib.parse import unquote
 
 from .errors import CosError
@@ -38,18 +39,30 @@ def child_text(element: ET.Element, name: str) -> str:
     return next((child.text or "" for child in element if local_name(child.tag) == name), "")
 
 
-def bucket_az_config(document: bytes) -> str:
-    """MAZ or OAZ from a PUT Bucket body (<CreateBucketConfiguration><BucketAZConfig>, api 436/7738); OAZ without one."""
+@dataclass(frozen=True)
+class BucketConfig:
+    """What a PUT Bucket body asks for (<CreateBucketConfiguration>, api 436/7738): a multi-AZ bucket
+    (<BucketAZConfig>MAZ</BucketAZConfig>, else OAZ) and an OFS (metadata-accelerated) one
+    (<BucketArchConfig>OFS</BucketArchConfig>, the only value Tencent's SDKs send)."""
+
+    multi_az: bool = False
+    ofs: bool = False
+
+
+def bucket_config(document: bytes) -> BucketConfig:
     if not document.strip():
-        return "OAZ"
+        return BucketConfig()
     try:
         root = ET.fromstring(document)
     except ET.ParseError:
         raise CosError(400, "MalformedXML", "The XML you provided was not well-formed.") from None
-    value = next((element.text or "" for element in root.iter() if local_name(element.tag) == "BucketAZConfig"), "OAZ")
-    if value not in ("MAZ", "OAZ"):
-        raise CosError(400, "InvalidArgument", f"BucketAZConfig must be MAZ or OAZ: {value}")
-    return value
+    az = next((element.text or "" for element in root.iter() if local_name(element.tag) == "BucketAZConfig"), "OAZ")
+    if az not in ("MAZ", "OAZ"):
+        raise CosError(400, "InvalidArgument", f"BucketAZConfig must be MAZ or OAZ: {az}")
+    arch = next((element.text or "" for element in root.iter() if local_name(element.tag) == "BucketArchConfig"), None)
+    if arch not in (None, "OFS"):
+        raise CosError(400, "InvalidArgument", f"BucketArchConfig must be OFS: {arch}")
+    return BucketConfig(multi_az=az == "MAZ", ofs=arch == "OFS")
 
 
 def local_name(tag: str) -> str:

@@ -22,6 +22,7 @@ from moto.core.request import (  # noqa: E402
 from moto.moto_server.werkzeug_app import MotoRequestHandler, create_backend_app  # noqa: E402
 from moto.s3.models import FakeBucket, FakeKey, FakeMultipart, S3Backend, s3_backends  # noqa: E402
 
+from . import crc64  # noqa: E402
 from .cos_limits import check_part_sizes  # noqa: E402
 from .errors import CosError, no_such_bucket  # noqa: E402
 
@@ -29,6 +30,8 @@ __all__ = [
     "MotoRequestHandler",
     "Engine",
     "EnvironHeaders",
+    "FakeKey",
+    "FakeMultipart",
     "PRESERVED_HEADER_NAMES_ENVIRON_KEY",
     "environ_key_for_header",
 ]
@@ -50,6 +53,9 @@ class Engine:
 
     def buckets(self) -> list[FakeBucket]:
         return list(self.backend.buckets.values())
+
+    def bucket_tags(self, name: str) -> dict[str, str]:
+        return {tag["Key"]: tag["Value"] for tag in self.backend.get_bucket_tagging(name)["Tags"]}
 
     def reset(self) -> None:
         """Empty storage, closing the files that hold object data."""
@@ -83,12 +89,34 @@ class Engine:
             empty, key._value_buffer = key._value_buffer, JoinedParts(chosen)
             key.contentsize = sum(part.contentsize for part in chosen)
         empty.close()
+        key.cos_customer_key = getattr(multipart, "cos_customer_key", None)
+        key.cos_crc64 = crc64.combine_all((self.crc64(part), part.contentsize) for part in chosen)
         key.set_metadata(multipart.metadata)
         self.backend.put_object_tagging(key, multipart.tags)
         self.backend.put_object_acl(
             bucket_name=bucket_name, key_name=key.name, acl=multipart.acl, disable_notification=True
         )
         return key
+
+    def stored_key(self, bucket_name: str, key_name: str, version_id: str | None) -> FakeKey | None:
+        key = self.backend.get_object(bucket_name, key_name, version_id=version_id)
+        return key if isinstance(key, FakeKey) else None
+
+    def multipart(self, bucket_name: str, upload_id: str) -> FakeMultipart | None:
+        bucket = self.bucket(bucket_name)
+        return bucket.multiparts.get(upload_id) if bucket else None
+
+    def stored_part(self, bucket_name: str, upload_id: str, part_number: str) -> FakeKey | None:
+        multipart = self.multipart(bucket_name, upload_id)
+        return multipart.parts.get(int(part_number)) if multipart and part_number.isdigit() else None
+
+    @staticmethod
+    def crc64(key: FakeKey) -> int:
+        """The object's CRC-64 (x-cos-hash-crc64ecma), computed from its bytes once and kept with it."""
+        value = getattr(key, "cos_crc64", None)
+        if value is None:
+            value = key.cos_crc64 = crc64.of_chunks(value_chunks(key, 0, key.contentsize - 1))
+        return value
 
     def start_uploads(self, bucket_name: str, keys: list[str]) -> None:
         """Multipart uploads started without a request each: more than a listing page of them through HTTP takes

@@ -8,6 +8,8 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 
+from .documents import BucketConfig
+
 FAULT_KINDS = ("slowdown", "internal", "unavailable", "drop", "delay")
 MATCH_FIELDS = ("method", "operation", "path", "service")
 
@@ -86,7 +88,7 @@ class EmulatorState:
     writes: int = 0
     faults: list[Fault] = field(default_factory=list)
     path_style: dict[str, bool] = field(default_factory=dict)
-    multi_az: set[str] = field(default_factory=set)
+    bucket_configs: dict[str, BucketConfig] = field(default_factory=dict)
     written_at: dict[tuple[str, str], float] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -94,7 +96,7 @@ class EmulatorState:
         with self.lock:
             self.list_delay = 0.0
             self.path_style.clear()
-            self.multi_az.clear()
+            self.bucket_configs.clear()
             self.written_at.clear()
             self.faults.clear()
         self.clear_counters()
@@ -169,13 +171,14 @@ class EmulatorState:
         with self.lock:
             return self.path_style.get(bucket, self.reject_path_style)
 
-    def set_multi_az(self, bucket: str, multi_az: bool) -> None:
+    def set_bucket_config(self, bucket: str, config: BucketConfig | None) -> None:
+        """What the bucket was created as; None when it is deleted."""
         with self.lock:
-            if multi_az:
-                self.multi_az.add(bucket)
+            if config is None:
+                self.bucket_configs.pop(bucket, None)
             else:
-                self.multi_az.discard(bucket)
+                self.bucket_configs[bucket] = config
 
-    def is_multi_az(self, bucket: str) -> bool:
+    def bucket_config(self, bucket: str) -> BucketConfig:
         with self.lock:
-            return bucket in self.multi_az
+            return self.bucket_configs.get(bucket, BucketConfig())

@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=("$@")
-[ ${#packages[@]} -gt 0 ] || packages=(docker.io podman runc skopeo docker-registry haproxy uidmap fuse-overlayfs shellcheck)
+[ ${#packages[@]} -gt 0 ] || packages=(docker.io podman runc skopeo docker-registry haproxy uidmap fuse-overlayfs shellcheck redis-server)
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

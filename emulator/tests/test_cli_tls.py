@@ -10,19 +10,9 @@ from botocore.exceptions import ClientError
 
 from emulator import clients
 from emulator.iam import DEFAULT_ROOT_SECRET_ID, DEFAULT_ROOT_SECRET_KEY
-from tests.support import processes
 
 BUCKET = "secure-1250000000"
 MIB = 1024 * 1024
-
-
-@pytest.fixture(scope="module")
-def tls_emulator():
-    process, url, ca_file = processes.start_emulator("--tls")
-    try:
-        yield url, ca_file
-    finally:
-        processes.stop(process)
 
 
 def test_ready_line_names_an_https_url_and_the_ca_file(tls_emulator):

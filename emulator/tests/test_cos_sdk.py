@@ -6,16 +6,20 @@ import hashlib
 import json
 import os
 import time
+from datetime import datetime, timezone
 
+import crcmod
 import pytest
 import requests
 from qcloud_cos.cos_exception import CosServiceError
 
 from emulator import clients
-from emulator.tests.conftest import BUCKET
+from emulator.tests.conftest import BUCKET, signed_request
 
 OTHER_BUCKET = "backup-1250000000"
 PART = 5 * 1024 * 1024
+# CRC-64/ECMA-182 as cos-python-sdk-v5 checks x-cos-hash-crc64ecma (qcloud_cos/resumable_downloader.py).
+crc64 = crcmod.mkCrcFun(0x142F0E1EBA9EA3693, initCrc=0, xorOut=0xFFFFFFFFFFFFFFFF, rev=True)
 
 
 def error_of(call, *args, **kwargs) -> CosServiceError:
@@ -69,6 +73,65 @@ def test_service_listing_by_region_shows_that_region_only(emulator, root, cos, b
     )
     assert response.status_code == 200
     assert OTHER_BUCKET in response.text and bucket not in response.text
+
+
+def bucket_names(listing: dict) -> list[str]:
+    return [bucket["Name"] for bucket in (listing["Buckets"] or {}).get("Bucket", [])]
+
+
+def test_service_listing_filters_by_tag_region_and_creation_time(emulator, root, cos, bucket):
+    """api 436/8291: one tag (any of a bucket's tags), region, create-time with range lt/gt/lte/gte."""
+    clients.cos_client(emulator.url, *root, region="ap-shanghai").create_bucket(Bucket=OTHER_BUCKET)
+    cos.put_bucket_tagging(
+        Bucket=bucket, Tagging={"TagSet": {"Tag": [{"Key": "a", "Value": "1"}, {"Key": "team", "Value": "ops"}]}}
+    )
+    assert bucket_names(cos.list_buckets(TagKey="team", TagValue="ops")) == [bucket]
+    assert bucket_names(cos.list_buckets(TagKey="team", TagValue="dev")) == []
+    assert bucket_names(cos.list_buckets(Region="ap-shanghai")) == [OTHER_BUCKET]
+    later = int(time.time()) + 3600
+    assert bucket_names(cos.list_buckets(CreateTime=later, Range="lt")) == [OTHER_BUCKET, bucket]
+    assert bucket_names(cos.list_buckets(CreateTime=later, Range="gte")) == []
+
+
+def test_service_listing_pages_with_marker_and_max_keys(cos):
+    names = [f"page{number}-1250000000" for number in range(3)]
+    for name in names:
+        cos.create_bucket(Bucket=name)
+    first = cos.list_buckets(MaxKeys=2)
+    assert bucket_names(first) == names[:2]
+    assert (first["IsTruncated"], first["NextMarker"], first["MaxKeys"]) == ("true", names[1], "2")
+    rest = cos.list_buckets(MaxKeys=2, Marker=first["NextMarker"])
+    assert bucket_names(rest) == names[2:] and rest["IsTruncated"] == "false" and "NextMarker" not in rest
+
+
+def test_service_listing_dates_are_seconds_without_a_fraction(cos, bucket):
+    """The format cos-python-sdk-v5's own GET Service test reads CreationDate with."""
+    created = cos.list_buckets()["Buckets"]["Bucket"][0]["CreationDate"]
+    assert (
+        abs(datetime.strptime(created, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc).timestamp() - time.time())
+        < 600
+    )
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"tagkey": "team"},
+        {"create-time": "1642662645"},
+        {"create-time": "soon", "range": "lt"},
+        {"create-time": "1", "range": "before"},
+        {"max-keys": "2001"},
+    ],
+)
+def test_service_listing_refuses_filters_outside_the_page(emulator, cos, bucket, params):
+    authorization = cos.get_auth(Method="GET", Bucket=bucket, Key="/", Params=params, SignHost=False)
+    response = requests.get(
+        f"{emulator.url}/",
+        params=params,
+        headers={"Host": "service.cos.myqcloud.com", "Authorization": authorization},
+        timeout=30,
+    )
+    assert response.status_code == 400 and "<Code>InvalidArgument</Code>" in response.text
 
 
 def test_object_put_get_head_delete_with_range_and_metadata(cos, bucket):
@@ -149,6 +212,27 @@ def test_a_multi_az_bucket_refuses_single_az_storage_classes(cos, write):
     write(cos)
 
 
+@pytest.mark.parametrize(
+    "options, expected",
+    [
+        ({}, {}),
+        ({"BucketAZConfig": "MAZ"}, {"x-cos-bucket-az-type": "MAZ"}),
+        ({"BucketArchConfig": "OFS"}, {"x-cos-bucket-arch": "OFS"}),
+        (
+            {"BucketAZConfig": "MAZ", "BucketArchConfig": "OFS"},
+            {"x-cos-bucket-az-type": "MAZ", "x-cos-bucket-arch": "OFS"},
+        ),
+    ],
+    ids=["oaz", "maz", "ofs", "maz-ofs"],
+)
+def test_head_bucket_names_a_multi_az_and_an_ofs_bucket(cos, options, expected):
+    """api 436/7735: x-cos-bucket-az-type only for a MAZ bucket; x-cos-bucket-arch as cos-python-sdk-v5 reads it."""
+    cos.create_bucket(Bucket=MULTI_AZ_BUCKET, **options)
+    head = cos.head_bucket(Bucket=MULTI_AZ_BUCKET)
+    assert {name: head[name] for name in ("x-cos-bucket-az-type", "x-cos-bucket-arch") if name in head} == expected
+    assert head["x-cos-bucket-region"] == "ap-guangzhou"
+
+
 def test_a_single_az_bucket_refuses_multi_az_storage_classes(cos, bucket):
     with pytest.raises(CosServiceError) as error:
         cos.put_object(Bucket=bucket, Key="k", Body=b"x", StorageClass="MAZ_STANDARD")
@@ -156,17 +240,50 @@ def test_a_single_az_bucket_refuses_multi_az_storage_classes(cos, bucket):
     cos.put_object(Bucket=bucket, Key="k", Body=b"x", StorageClass="STANDARD")
 
 
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda cos, bucket, acl: cos.put_bucket_acl(Bucket=bucket, ACL=acl),
+        lambda cos, bucket, acl: cos.create_bucket(Bucket="other-1250000000", ACL=acl),
+    ],
+    ids=["put-bucket-acl", "put-bucket"],
+)
+def test_a_bucket_takes_only_the_documented_canned_acls(cos, bucket, call):
+    """api 436/7738: private, public-read, public-read-write; authenticated-read (product 436/30583)."""
+    error = error_of(call, cos, bucket, "public-read-writ")
+    assert (error.get_status_code(), error.get_error_code()) == (400, "InvalidArgument")
+    call(cos, bucket, "authenticated-read")
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda cos, bucket, acl: cos.put_object(Bucket=bucket, Key="k", Body=b"x", ACL=acl),
+        lambda cos, bucket, acl: cos.put_object_acl(Bucket=bucket, Key="k", ACL=acl),
+        lambda cos, bucket, acl: cos.create_multipart_upload(Bucket=bucket, Key="m", ACL=acl),
+    ],
+    ids=["put-object", "put-object-acl", "initiate-multipart-upload"],
+)
+def test_an_object_takes_only_the_documented_canned_acls(cos, bucket, call):
+    """api 436/7748: default (the bucket's), private, public-read; public-read-write is a bucket's only."""
+    cos.put_object(Bucket=bucket, Key="k", Body=b"x")
+    for acl in ("public-read-write", "bucket-owner-full-control"):
+        error = error_of(call, cos, bucket, acl)
+        assert (error.get_status_code(), error.get_error_code()) == (400, "InvalidArgument")
+    call(cos, bucket, "default")
+
+
 def test_unknown_cos_header_is_refused_not_ignored(emulator, cos, bucket):
-    headers = {"x-cos-forbid-overwrite": "true"}
-    authorization = cos.get_auth(Method="PUT", Bucket=bucket, Key="k", Headers=headers, SignHost=False)
-    response = requests.put(
-        f"{emulator.url}/k",
-        data=b"x",
-        headers={**headers, "Host": f"{bucket}.cos.ap-guangzhou.myqcloud.com", "Authorization": authorization},
-        timeout=30,
-    )
+    response = signed_request(emulator, cos, "PUT", bucket, "k", headers={"x-cos-forbid-overwrite": "true"}, data=b"x")
     assert response.status_code == 400 and "<Code>InvalidArgument</Code>" in response.text
     assert error_of(cos.head_object, Bucket=bucket, Key="k").get_status_code() == 404
+
+
+def test_an_unimplemented_sub_resource_is_refused_not_taken_for_another_request(emulator, cos, bucket):
+    """DELETE ?domain (custom domains, not emulated) is no DELETE Bucket."""
+    response = signed_request(emulator, cos, "DELETE", bucket, params={"domain": ""})
+    assert response.status_code == 501 and "<Code>NotImplemented</Code>" in response.text
+    assert cos.head_bucket(Bucket=bucket) is not None
 
 
 def test_batch_delete(cos, bucket):
@@ -198,11 +315,12 @@ def test_listing_url_encodes_keys_when_asked(cos, bucket):
 
 
 def test_multipart_upload_with_part_copy_list_and_complete(cos, bucket):
+    """Each part's CRC-64 on Upload Part and Upload Part - Copy, the object's on completion (product 436/40334)."""
     source = os.urandom(PART + 1000)
     cos.put_object(Bucket=bucket, Key="source", Body=source)
     upload_id = cos.create_multipart_upload(Bucket=bucket, Key="big")["UploadId"]
     first = os.urandom(PART)
-    etag1 = cos.upload_part(Bucket=bucket, Key="big", Body=first, PartNumber=1, UploadId=upload_id)["ETag"]
+    part = cos.upload_part(Bucket=bucket, Key="big", Body=first, PartNumber=1, UploadId=upload_id)
     copied = cos.upload_part_copy(
         Bucket=bucket,
         Key="big",
@@ -211,16 +329,21 @@ def test_multipart_upload_with_part_copy_list_and_complete(cos, bucket):
         CopySource={"Bucket": bucket, "Key": "source", "Region": "ap-guangzhou"},
         CopySourceRange="bytes=0-999",
     )
+    assert (part["x-cos-hash-crc64ecma"], copied["x-cos-hash-crc64ecma"]) == (
+        str(crc64(first)),
+        str(crc64(source[:1000])),
+    )
     uploads = cos.list_multipart_uploads(Bucket=bucket)["Upload"]
     assert [(u["Key"], u["UploadId"]) for u in uploads] == [("big", upload_id)]
     parts = cos.list_parts(Bucket=bucket, Key="big", UploadId=upload_id)["Part"]
     assert [p["PartNumber"] for p in parts] == ["1", "2"]
-    cos.complete_multipart_upload(
+    done = cos.complete_multipart_upload(
         Bucket=bucket,
         Key="big",
         UploadId=upload_id,
-        MultipartUpload={"Part": [{"PartNumber": 1, "ETag": etag1}, {"PartNumber": 2, "ETag": copied["ETag"]}]},
+        MultipartUpload={"Part": [{"PartNumber": 1, "ETag": part["ETag"]}, {"PartNumber": 2, "ETag": copied["ETag"]}]},
     )
+    assert done["x-cos-hash-crc64ecma"] == str(crc64(first + source[:1000]))
     assert body_of(cos.get_object(Bucket=bucket, Key="big")) == first + source[:1000]
     assert "Upload" not in cos.list_multipart_uploads(Bucket=bucket)
 
@@ -246,6 +369,33 @@ def test_ranges_of_a_multipart_object_cross_part_boundaries(cos, bucket):
     ):
         assert body_of(cos.get_object(Bucket=bucket, Key="joined", Range=span)) == expected
     assert body_of(cos.get_object(Bucket=bucket, Key="joined")) == whole
+
+
+def test_objects_carry_their_crc64(cos, bucket):
+    """product 436/40334: PUT, PUT - Copy, HEAD and GET Object answer x-cos-hash-crc64ecma, a range GET the whole
+    object's."""
+    data = os.urandom(3000)
+    put = cos.put_object(Bucket=bucket, Key="k", Body=data)
+    copied = cos.copy_object(
+        Bucket=bucket, Key="copy", CopySource={"Bucket": bucket, "Key": "k", "Region": "ap-guangzhou"}
+    )
+    head = cos.head_object(Bucket=bucket, Key="copy")
+    ranged = cos.get_object(Bucket=bucket, Key="k", Range="bytes=0-9")
+    values = {
+        put["x-cos-hash-crc64ecma"],
+        copied["x-cos-hash-crc64ecma"],
+        head["x-cos-hash-crc64ecma"],
+        ranged["x-cos-hash-crc64ecma"],
+    }
+    assert values == {str(crc64(data))}
+
+
+def test_sdk_download_checks_the_crc64(cos, bucket, tmp_path):
+    """download_file(EnableCRC=True) compares the file it wrote with HEAD's x-cos-hash-crc64ecma (parts of 1 MB)."""
+    data = os.urandom(2 * 1024 * 1024 + 7)
+    cos.put_object(Bucket=bucket, Key="layer", Body=data)
+    cos.download_file(Bucket=bucket, Key="layer", DestFilePath=str(tmp_path / "layer"), PartSize=1, EnableCRC=True)
+    assert (tmp_path / "layer").read_bytes() == data
 
 
 def test_archived_objects_cannot_be_read(cos, bucket):

@@ -1,6 +1,7 @@
-"""garbage_collect.yml: a deleted image's blobs leave the bucket while the remaining image still pulls, the collection
-shows its progress and the report how long the registry was read-only; a dry run deletes nothing; a failing
-collection still returns the registry to read-write."""
+"""garbage_collect.yml with the stock collector (cosops_gc_engine: stock): a deleted image's blobs leave the bucket
+while the remaining image still pulls, the collection shows its progress and the report how long the registry was
+read-only; a dry run deletes nothing; a failing collection still returns the registry to read-write. The module's
+engine, the default, is tested in test_garbage_collect_module.py."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from tools import oci
 HOST = "registry-gc"
 REPOSITORY = "gc/app"
 LAYER_BYTES = 2 * 1024 * 1024
+STOCK = {"cosops_gc_engine": "stock"}
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +50,7 @@ def assert_read_write(deployment: Deployment, tmp_path, name: str) -> None:
 
 def test_dry_run_deletes_nothing(deployment, images):
     before = deployment.object_keys()
-    run = deployment.playbook("garbage_collect.yml", extra_vars={"cosops_gc_dry_run": True})
+    run = deployment.playbook("garbage_collect.yml", extra_vars={**STOCK, "cosops_gc_dry_run": True})
     assert run.returncode == 0, output(run)
     assert "dry run: nothing was deleted" in run.stdout
     assert re.search(r"[1-9]\d* blobs and \d+ manifests eligible for deletion", run.stdout), output(run)
@@ -61,7 +63,7 @@ def test_failed_collection_returns_the_registry_to_read_write(deployment, images
     # The mark phase reads every manifest's link; the registry's own traffic while read-only does not.
     control.add_fault("internal", count=1000, operation="cos:GetObject", path=r"_manifests/revisions/.*/link$")
     try:
-        run = deployment.playbook("garbage_collect.yml")
+        run = deployment.playbook("garbage_collect.yml", extra_vars=STOCK)
     finally:
         control.clear_faults()
     assert run.returncode != 0
@@ -72,7 +74,7 @@ def test_failed_collection_returns_the_registry_to_read_write(deployment, images
 
 def test_collection_removes_the_deleted_image_and_keeps_the_tagged_one(deployment, images, tmp_path):
     old, kept = images["old"], images["kept"]
-    run = deployment.playbook("garbage_collect.yml", extra_vars={"cosops_gc_poll_interval": 1})
+    run = deployment.playbook("garbage_collect.yml", extra_vars={**STOCK, "cosops_gc_poll_interval": 1})
     assert run.returncode == 0, output(run)
     # Every look at the running collection falls inside the read-only window the report states.
     looks = [int(seconds) for seconds in re.findall(r"\(item=running for (\d+) s\)", run.stdout)]

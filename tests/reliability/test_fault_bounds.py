@@ -2,7 +2,9 @@
 which code and RequestId, and leave no partial state - no half-applied lifecycle, no extra access key, no orphaned
 multipart upload, no bucket half made. The bounds: a call is tried `retries` + 1 times (client layer), a create that is
 not idempotent once unless throttled, CreateAccessKey in at most 3 rounds (each cleaning up a key whose answer was
-lost); the driver sends each part `retries` + 1 times at most."""
+lost); the driver sends each part `retries` + 1 times at most. The counts are the client layer's attempts: the SDKs
+under it do not resend (cos-python-sdk-v5 retry=0, no tencentcloud-sdk-python retryer), so each attempt is one
+request the emulator counts."""
 
 from __future__ import annotations
 

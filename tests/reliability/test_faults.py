@@ -7,6 +7,9 @@ change here. AddUser and CreatePolicy name what they create, so after any transi
 up before sending them again, and they meet every fault kind. CreateAccessKey and CompleteMultipartUpload are retried
 by the client only when throttled, since after an InternalError or a lost answer the server may have acted; for them
 only throttling and slow answers are injected here, and test_fault_bounds.py proves their failures clean.
+What rides the faults out is the client layer's retries alone: cos-python-sdk-v5 runs with retry=0 and
+tencentcloud-sdk-python without a retryer (tests/unit: test_client.py), so an SDK resend never hides a fault here,
+although the emulator answers one as cos-python-sdk-v5 expects (emulator/tests/test_sdk_retries.py).
 The (module, fault kind) runs go in parallel, each on its own emulator, since backoff is mostly waiting."""
 
 from __future__ import annotations

@@ -73,10 +73,10 @@ def objects(api: CosApi, bucket: str, prefix: str = "") -> Iterator[dict]:
         yield from as_list(page.get("Contents"))
 
 
-def object_versions(api: CosApi, bucket: str) -> Iterator[dict]:
-    """Every object version and delete marker in the bucket (Key, VersionId...)."""
+def object_versions(api: CosApi, bucket: str, prefix: str = "") -> Iterator[dict]:
+    """Every object version and delete marker in the bucket, or under a prefix (Key, VersionId, IsLatest...)."""
     markers = _markers(KeyMarker="NextKeyMarker", VersionIdMarker="NextVersionIdMarker")
-    for page in _pages(api, "list_objects_versions", markers, Bucket=bucket, MaxKeys=PAGE_SIZE):
+    for page in _pages(api, "list_objects_versions", markers, Bucket=bucket, Prefix=prefix, MaxKeys=PAGE_SIZE):
         yield from as_list(page.get("Version")) + as_list(page.get("DeleteMarker"))
 
 

@@ -56,7 +56,8 @@ class Entry:
 
 @dataclass(frozen=True)
 class Kind:
-    """What a path is: its kind, the blob digest it names (blobs) and the repository and tag (tag links)."""
+    """What a path is: its kind, the digest its path names (blobs, layer links, manifest revisions, tag index entries)
+    and the repository and tag (tag links)."""
 
     name: str
     digest: str = ""
@@ -84,14 +85,14 @@ def classify(path: str) -> Kind:
     if section == "_uploads":
         return Kind(UPLOAD, repository=repository)
     if section == "_layers" and len(rest) == 3 and rest[2] == "link":
-        return Kind(LAYER_LINK, repository=repository)
+        return Kind(LAYER_LINK, digest=f"{rest[0]}:{rest[1]}", repository=repository)
     if section == "_manifests" and len(rest) == 4 and rest[0] == "revisions" and rest[3] == "link":
-        return Kind(MANIFEST_LINK, repository=repository)
+        return Kind(MANIFEST_LINK, digest=f"{rest[1]}:{rest[2]}", repository=repository)
     if section == "_manifests" and len(rest) >= 4 and rest[0] == "tags":
         if rest[2:] == ["current", "link"]:
             return Kind(TAG_LINK, repository=repository, tag=rest[1])
         if len(rest) == 6 and rest[2] == "index" and rest[5] == "link":
-            return Kind(TAG_INDEX, repository=repository, tag=rest[1])
+            return Kind(TAG_INDEX, digest=f"{rest[3]}:{rest[4]}", repository=repository, tag=rest[1])
     return Kind(OTHER, repository=repository)
 
 

@@ -95,6 +95,13 @@ def test_api_client_points_at_the_endpoint_override():
     assert api.sdk.profile.httpProfile.scheme == "http"
 
 
+def test_api_client_leaves_the_sdk_retryer_unset():
+    """tencentcloud-sdk-python's StandardRetryer raises the first attempt's error even after a resend succeeds
+    (emulator/tests/test_sdk_retries.py): the client layer's own retries are the only ones."""
+    api = ApiClient(Connection(secret_id="AKIDx", secret_key="s", api_endpoint="http://127.0.0.1:9400"), "cam")
+    assert api.sdk.profile.retryer is None
+
+
 def test_action_names_follow_cos_documentation():
     assert action_name("put_bucket_lifecycle") == "PutBucketLifecycle"
     assert action_name("head_object") == "HeadObject"
