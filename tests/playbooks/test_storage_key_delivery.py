@@ -1,7 +1,7 @@
 """The registry's SecretKey handed over outside config.yml (registry_storage_secret_key_delivery): in the container's
 environment with docker, as a podman secret with podman. Each is deployed by deploy.yml, serves pushes and pulls with
 no key in config.yml, re-runs with nothing changed, rotates its key with rotate_credentials.yml (the container's
-fingerprint changes, the old secret goes), collects garbage with garbage_collect.yml, and no run shows the key, even
+fingerprint changes, the old secret goes), collects garbage with garbage_collect.yml's stock engine (the role's one-off container), and no run shows the key, even
 at -vvvv."""
 
 from __future__ import annotations
@@ -119,7 +119,10 @@ def test_garbage_collection_reaches_the_storage_with_the_key(deployment, tmp_pat
     deployment.push(image, deployment.address(HOST), "keys/garbage:v1")
     deleted = requests.delete(f"{deployment.url(HOST)}/v2/keys/garbage/manifests/{image.manifest_digest}", timeout=30)
     assert deleted.status_code == 202, deleted.text
-    run = deployment.playbook("garbage_collect.yml", extra_vars={"cosops_gc_poll_interval": 1})
+    # The stock engine: registry garbage-collect in the one-off container the role starts with the live key.
+    run = deployment.playbook(
+        "garbage_collect.yml", extra_vars={"cosops_gc_engine": "stock", "cosops_gc_poll_interval": 1}
+    )
     assert run.returncode == 0, output(run)
     assert deployment.blob_key(image.layer_digests[0]) not in deployment.object_keys()
 
