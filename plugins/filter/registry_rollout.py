@@ -77,9 +77,7 @@ _value:
 import hashlib
 
 from ansible.module_utils.parsing.convert_bool import boolean
-
-# The label of the live container that holds the fingerprint of the spec it was created from.
-FINGERPRINT_LABEL = "org.cosops.registry.fingerprint"
+from ansible_collections.cosops.registry.plugins.plugin_utils.container import FINGERPRINT_LABEL
 
 
 def files_stale(wanted: list[dict], checksums: dict[str, str], config_dir: str) -> bool:

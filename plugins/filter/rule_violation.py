@@ -7,13 +7,13 @@ DOCUMENTATION = r"""
 name: rule_violation
 author: cosops.registry contributors (@cosops)
 version_added: 0.1.0
-short_description: The sentence that refuses a value under one of the collection's naming rules
+short_description: The sentence that refuses a value under one of the collection's rules
 description:
   - Returns the one-sentence message, naming the value and the rule, with which the modules and the storage driver
     refuse the value; an empty string when the value keeps the rule.
   - The rules are the collection's tests of the same names, so an C(ansible.builtin.assert) that uses the test in
     C(that) and this filter in C(fail_msg) refuses exactly what a module refuses, with the same words.
-positional: rule, region
+positional: rule, argument
 options:
   _input:
     description: The value to check.
@@ -29,11 +29,17 @@ options:
       cos_bucket_option: A bucket name with or without C(-<appid>) (see P(cosops.registry.cos_bucket_option#test)).
       cos_region: A COS region name (see P(cosops.registry.cos_region#test)).
       loopback_address: An address only this machine reaches (see P(cosops.registry.loopback_address#test)).
+      registry_chunksize: A multipart part size the storage driver accepts (see
+        P(cosops.registry.registry_chunksize#test)).
+      registry_image: A registry image of a known distribution generation (see P(cosops.registry.registry_image#test)).
       registry_protected: A registry no other machine may push to anonymously (see
         P(cosops.registry.registry_protected#test)).
       registry_root: A registry root directory (see P(cosops.registry.registry_root#test)).
-  region:
-    description: For V(cos_bucket_name) and V(cos_bucket_option), the bucket's region, so that the length of its host is checked too.
+  argument:
+    description:
+      - For V(cos_bucket_name) and V(cos_bucket_option), the bucket's region, so that the length of its host is checked
+        too.
+      - For V(registry_image), the role's C(registry_distribution_version).
     type: str
 seealso:
   - plugin: cosops.registry.registry_root

@@ -1,6 +1,6 @@
 # Copyright (c) cosops.registry contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The collection's naming rules for Jinja: a test says whether a value keeps a rule, `rule_violation` says why not,
+"""The collection's rules for Jinja: a test says whether a value keeps a rule, `rule_violation` says why not,
 in the very sentence a module would fail with."""
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from ansible_collections.cosops.registry.plugins.module_utils._rules.naming impo
     validate_region,
     validate_registry_root,
 )
+from ansible_collections.cosops.registry.plugins.module_utils._rules.registry_image import image_generation
+from ansible_collections.cosops.registry.plugins.module_utils._rules.storage_settings import validate_chunksize
 from ansible_collections.cosops.registry.plugins.module_utils._rules.validation import ValidationError
 
 RULES = {
@@ -25,6 +27,8 @@ RULES = {
     "cos_bucket_option": validate_bucket_option,
     "cos_region": validate_region,
     "loopback_address": validate_loopback_address,
+    "registry_chunksize": validate_chunksize,
+    "registry_image": image_generation,
     "registry_protected": validate_protected_registry,
     "registry_root": validate_registry_root,
 }

@@ -32,7 +32,7 @@ options:
         type: list
         elements: dict
       token_realm:
-        description: C(registry_auth_token_realm).
+        description: The realm of C(registry_auth_token).
         type: str
       allow_anonymous:
         description: C(registry_allow_anonymous).
@@ -54,7 +54,7 @@ EXAMPLES = r"""
       bind_address: "{{ registry_http_bind_address }}"
       port: "{{ registry_http_port }}"
       htpasswd_users: "{{ registry_auth_htpasswd_users }}"
-      token_realm: "{{ registry_auth_token_realm }}"
+      token_realm: "{{ registry_auth_token.realm | default('') }}"
       allow_anonymous: "{{ registry_allow_anonymous }}"
 """
 

@@ -87,10 +87,12 @@ def test_role_deploys_a_registry_with_token_authentication(deployment, tmp_path)
         "registry_http_port": port,
         "registry_candidate_port": processes.free_port(),
         "registry_config_dir": str(tmp_path / "etc"),
-        "registry_auth_token_realm": TOKEN_REALM,
-        "registry_auth_token_service": TOKEN_SERVICE,
-        "registry_auth_token_issuer": "cosops-token-issuer",
-        "registry_auth_token_rootcertbundle": self_signed_pair()[0],
+        "registry_auth_token": {
+            "realm": TOKEN_REALM,
+            "service": TOKEN_SERVICE,
+            "issuer": "cosops-token-issuer",
+            "rootcertbundle": self_signed_pair()[0],
+        },
     }
     gate = "gate ok={{ registry_health_result.ok | bool }}: {{ registry_health_result.detail }}"
     report = {"name": "Report the health gate", "ansible.builtin.debug": {"msg": gate}}

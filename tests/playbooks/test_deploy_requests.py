@@ -24,7 +24,7 @@ def rerun_requests(deployments) -> list[dict]:
     """[{task, action, operations}] of a no-change re-run; the registry's own storage health checks and upload
     purging are turned off, as they would count between the modules' requests."""
     deployed: Deployment = deployments(
-        HOST, registry_health_storagedriver_enabled=False, registry_storage_uploadpurging_enabled=False
+        HOST, registry_health_storagedriver={"enabled": False}, registry_storage_uploadpurging={"enabled": False}
     )
     first = deployed.playbook("deploy.yml", extra_vars=BUCKET_SETTINGS)
     assert first.returncode == 0, output(first)

@@ -50,7 +50,7 @@ def assert_read_write(deployment: Deployment, tmp_path, name: str) -> None:
 
 def test_dry_run_deletes_nothing(deployment, images):
     before = deployment.object_keys()
-    run = deployment.playbook("garbage_collect.yml", extra_vars={**STOCK, "cosops_gc_dry_run": True})
+    run = deployment.playbook("garbage_collect.yml", extra_vars={**STOCK, "registry_gc_dry_run": True})
     assert run.returncode == 0, output(run)
     assert "dry run: nothing was deleted" in run.stdout
     assert re.search(r"[1-9]\d* blobs and \d+ manifests eligible for deletion", run.stdout), output(run)
@@ -74,7 +74,7 @@ def test_failed_collection_returns_the_registry_to_read_write(deployment, images
 
 def test_collection_removes_the_deleted_image_and_keeps_the_tagged_one(deployment, images, tmp_path):
     old, kept = images["old"], images["kept"]
-    run = deployment.playbook("garbage_collect.yml", extra_vars={**STOCK, "cosops_gc_poll_interval": 1})
+    run = deployment.playbook("garbage_collect.yml", extra_vars={**STOCK, "registry_gc_poll_interval": 1})
     assert run.returncode == 0, output(run)
     # Every look at the running collection falls inside the read-only window the report states.
     looks = [int(seconds) for seconds in re.findall(r"\(item=running for (\d+) s\)", run.stdout)]

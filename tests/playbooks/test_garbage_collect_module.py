@@ -50,7 +50,7 @@ def test_an_unknown_engine_is_refused_before_anything_else(deployment, images):
 
 def test_dry_run_reports_and_deletes_nothing(deployment, images):
     before = deployment.object_keys()
-    run = deployment.playbook("garbage_collect.yml", extra_vars={"cosops_gc_dry_run": True})
+    run = deployment.playbook("garbage_collect.yml", extra_vars={"registry_gc_dry_run": True})
     assert run.returncode == 0, output(run)
     assert "dry run: nothing was deleted" in run.stdout
     assert "read-only for 0 s: no replica was switched" in run.stdout, output(run)
@@ -60,7 +60,7 @@ def test_dry_run_reports_and_deletes_nothing(deployment, images):
 
 def test_collection_is_read_only_for_the_sweep_only(deployment, images, tmp_path):
     run = deployment.playbook(
-        "garbage_collect.yml", extra_vars={"cosops_gc_delete_untagged": True, "cosops_gc_settle_seconds": 1}
+        "garbage_collect.yml", extra_vars={"registry_gc_delete_untagged": True, "cosops_gc_settle_seconds": 1}
     )
     assert run.returncode == 0, output(run)
     mark = re.search(r"phase 1, mark: ([\d.]+) s, the registry read-write", run.stdout)
@@ -81,5 +81,5 @@ def test_collection_is_read_only_for_the_sweep_only(deployment, images, tmp_path
     assert deployment.config(HOST)["storage"]["maintenance"]["readonly"]["enabled"] is False
     probe = oci.write_image(tmp_path / "probe", "v1", (64 * 1024,))
     deployment.push(probe, deployment.address(HOST), "gcm/probe:v1")
-    again = deployment.playbook("garbage_collect.yml", extra_vars={"cosops_gc_delete_untagged": True})
+    again = deployment.playbook("garbage_collect.yml", extra_vars={"registry_gc_delete_untagged": True})
     assert again.returncode == 0 and re.search(r"deleted: 0 blobs, 0 manifests", again.stdout), output(again)

@@ -60,7 +60,7 @@ def test_collection_refuses_a_limit_unless_it_is_a_dry_run(deployment):
     assert f"--limit leaves out {LEFT_OUT}, which would stay read-write" in run.stdout + run.stderr, output(run)
     assert deployment.config(KEPT)["storage"]["maintenance"]["readonly"]["enabled"] is False
     dry = deployment.playbook(
-        "garbage_collect.yml", "gc dry run", options=LIMIT, extra_vars={"cosops_gc_dry_run": True}
+        "garbage_collect.yml", "gc dry run", options=LIMIT, extra_vars={"registry_gc_dry_run": True}
     )
     assert dry.returncode == 0, output(dry)
     assert f"Left out by --limit: {LEFT_OUT}" in dry.stdout, output(dry)

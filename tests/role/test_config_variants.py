@@ -41,26 +41,24 @@ def variant_settings(emulator, bucket: str, upstream: str) -> dict[str, dict]:
         "minimal": {},
         "candidate": {"_registry_candidate": True},
         "htpasswd": {"registry_auth_htpasswd_users": [{"name": USER, "password": PASSWORD}]},
-        "tls": {"registry_http_tls_certificate": certificate, "registry_http_tls_key": key},
+        "tls": {"registry_http_tls": {"certificate": certificate, "key": key}},
         "token": {
-            "registry_auth_token_realm": TOKEN_REALM,
-            "registry_auth_token_service": TOKEN_SERVICE,
-            "registry_auth_token_issuer": "cosops-token-issuer",
-            "registry_auth_token_rootcertbundle": certificate,
+            "registry_auth_token": {
+                "realm": TOKEN_REALM,
+                "service": TOKEN_SERVICE,
+                "issuer": "cosops-token-issuer",
+                "rootcertbundle": certificate,
+            }
         },
-        "redis-cache": {
-            "registry_cache": "redis",
-            "registry_redis_addr": "127.0.0.1:6390",
-            "registry_redis_password": "x",
-        },
+        "redis-cache": {"registry_cache": "redis", "registry_redis": {"addr": "127.0.0.1:6390", "password": "x"}},
         "no-cache-readonly-delete-redirect": {
             "registry_cache": "",
             "registry_storage_readonly": True,
             "registry_storage_delete_enabled": True,
             "registry_storage_redirect_disable": False,
-            "registry_storage_uploadpurging_enabled": False,
+            "registry_storage_uploadpurging": {"enabled": False},
             "registry_log_level": "debug",
-            "registry_health_storagedriver_enabled": False,
+            "registry_health_storagedriver": {"enabled": False},
             "registry_http_headers": {},
         },
         "notifications-proxy": {
@@ -95,6 +93,8 @@ def rendered(emulator_server, tmp_path_factory) -> dict[str, dict]:
         "registry_network_mode": "host",
         "registry_http_bind_address": "127.0.0.1",
         "_registry_http_secret": HTTP_SECRET,
+        # Where the role's variables find its defaults file, as they do inside the role.
+        "role_path": str(ROLE),
     }
     variants = {}
     for name, settings in variant_settings(emulator, bucket, f"http://127.0.0.1:{upstream_port}").items():
@@ -131,13 +131,13 @@ def write_files(variant: dict) -> None:
     settings, directory = variant["settings"], variant["directory"]
     if settings.get("registry_auth_htpasswd_users"):
         (directory / "htpasswd").write_text(htpasswd(settings["registry_auth_htpasswd_users"]))
-    if settings.get("registry_http_tls_certificate"):
+    if settings.get("registry_http_tls"):
         (directory / "tls").mkdir()
-        (directory / "tls" / "certificate.pem").write_text(settings["registry_http_tls_certificate"])
-        (directory / "tls" / "key.pem").write_text(settings["registry_http_tls_key"])
-    if settings.get("registry_auth_token_rootcertbundle"):
+        (directory / "tls" / "certificate.pem").write_text(settings["registry_http_tls"]["certificate"])
+        (directory / "tls" / "key.pem").write_text(settings["registry_http_tls"]["key"])
+    if settings.get("registry_auth_token"):
         (directory / "token").mkdir()
-        (directory / "token" / "rootcertbundle.pem").write_text(settings["registry_auth_token_rootcertbundle"])
+        (directory / "token" / "rootcertbundle.pem").write_text(settings["registry_auth_token"]["rootcertbundle"])
 
 
 def serve(config: Path, log: Path) -> subprocess.Popen:
@@ -179,7 +179,7 @@ def check_variant(variant: dict) -> None:
     write_files(variant)
     settings, directory, port = variant["settings"], variant["directory"], variant["port"]
     config = yaml.safe_load((directory / "config.yml").read_text())
-    scheme = "https" if settings.get("registry_http_tls_certificate") else "http"
+    scheme = "https" if settings.get("registry_http_tls") else "http"
     auth = (USER, PASSWORD) if settings.get("registry_auth_htpasswd_users") else None
     process = serve(directory / "config.yml", directory / "registry.log")
     try:
@@ -232,6 +232,19 @@ def test_upload_purging_is_rendered_with_all_four_keys(rendered):
         assert set(config["storage"]["maintenance"]["uploadpurging"]) == {"enabled", "age", "interval", "dryrun"}
 
 
+def test_a_group_given_in_part_keeps_the_role_defaults_of_its_other_keys(rendered):
+    config = yaml.safe_load((rendered["no-cache-readonly-delete-redirect"]["directory"] / "config.yml").read_text())
+    assert config["storage"]["maintenance"]["uploadpurging"] == {
+        "enabled": False,
+        "age": "168h",
+        "interval": "24h",
+        "dryrun": False,
+    }
+    assert config["health"]["storagedriver"] == {"enabled": False, "interval": "10s", "threshold": 3}
+    redis = yaml.safe_load((rendered["redis-cache"]["directory"] / "config.yml").read_text())["redis"]
+    assert redis == {"addr": "127.0.0.1:6390", "password": "x", "db": 0}
+
+
 def render_one(emulator, settings: dict, output: Path) -> Path:
     (output / "variant").mkdir(parents=True)
     result = run_playbook(
@@ -278,7 +291,7 @@ def test_distribution_3_gets_virtual_hosted_style_and_redis_addrs(emulator_serve
         **rendered["minimal"]["settings"],
         "registry_image": "registry:3.0.0",
         "registry_cache": "redis",
-        "registry_redis_addr": "127.0.0.1:6390",
+        "registry_redis": {"addr": "127.0.0.1:6390"},
     }
     config = yaml.safe_load(render_one(emulator_server, settings, tmp_path).read_text())
     assert config["storage"]["s3"]["forcepathstyle"] is False

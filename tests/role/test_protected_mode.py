@@ -12,10 +12,12 @@ from tests.support.ansible_runner import run_playbook
 PLAYBOOK = Path(__file__).with_name("protected_mode.yml")
 USERS = [{"name": "ci", "password": "preflight-password"}]
 TOKEN = {
-    "registry_auth_token_realm": "https://auth.example.com/token",
-    "registry_auth_token_service": "registry.example.com",
-    "registry_auth_token_issuer": "issuer",
-    "registry_auth_token_rootcertbundle": "-----BEGIN CERTIFICATE-----\n...\n-----END CERTIFICATE-----",
+    "registry_auth_token": {
+        "realm": "https://auth.example.com/token",
+        "service": "registry.example.com",
+        "issuer": "issuer",
+        "rootcertbundle": "-----BEGIN CERTIFICATE-----\n...\n-----END CERTIFICATE-----",
+    }
 }
 REFUSAL = "The registry would accept anonymous pushes and deletes on"
 
@@ -53,6 +55,8 @@ def test_authentication_loopback_or_the_switch_is_accepted(emulator_server, sett
 
 
 def test_token_settings_go_together(emulator_server):
-    run = run_playbook(emulator_server, PLAYBOOK, {"registry_auth_token_realm": "https://auth.example.com/token"})
+    run = run_playbook(emulator_server, PLAYBOOK, {"registry_auth_token": {"realm": "https://auth.example.com/token"}})
     assert run.returncode != 0
-    assert "registry_auth_token_realm, _service, _issuer and _rootcertbundle go together" in run.stdout
+    assert "parameters are required together: realm, service, issuer, rootcertbundle found in registry_auth_token" in (
+        run.stdout
+    )

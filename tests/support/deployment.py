@@ -73,7 +73,7 @@ class Deployment:
                 "registry_config_dir": str(self.config_dir(host)),
                 "registry_storage_rootdirectory": ROOT_DIRECTORY,
                 "registry_storage_chunksize": 5 * 1024 * 1024,
-                "registry_health_storagedriver_interval": "2s",
+                "registry_health_storagedriver": {"interval": "2s"},
                 "registry_container_ulimits": ["nofile=4096:4096", "nproc=4096:4096"],
                 # Only the tests on this machine reach the registries; protected mode accepts loopback.
                 "registry_http_bind_address": "127.0.0.1",
@@ -84,7 +84,7 @@ class Deployment:
         return {
             "all": {
                 "hosts": {"localhost": local},
-                "vars": {"cosops_key_file": str(self.key_file), "cosops_storage_check_smoke_size": 6 * 1024 * 1024},
+                "vars": {"cosops_key_file": str(self.key_file), "registry_storage_check_smoke_size": 6 * 1024 * 1024},
                 "children": {"registry": {"hosts": registry_hosts}},
             }
         }

@@ -14,15 +14,15 @@ from ansible_collections.cosops.registry.plugins.module_utils._rules.naming impo
     validate_region,
     validate_registry_root,
 )
+from ansible_collections.cosops.registry.plugins.module_utils._rules.storage_settings import (
+    DEFAULT_CHUNK_SIZE,
+    DEFAULT_MAX_CONCURRENCY,
+    validate_chunksize,
+    validate_maxconcurrency,
+)
 from ansible_collections.cosops.registry.plugins.module_utils._rules.validation import ValidationError
 from ansible_collections.cosops.registry.plugins.module_utils._tencentcloud.client import Connection
 
-MIB = 1024 * 1024
-MIN_CHUNK_SIZE = 5 * MIB
-MAX_CHUNK_SIZE = 100 * MIB
-DEFAULT_CHUNK_SIZE = 16 * MIB
-DEFAULT_MAX_CONCURRENCY = 10
-CHUNK_SIZE_RULE = f"a number of bytes between {MIN_CHUNK_SIZE} (5 MiB) and {MAX_CHUNK_SIZE} (100 MiB)"
 REQUIRED_KEYS = ("secretid", "secretkey", "region", "bucket")
 OPTIONAL_KEYS = ("rootdirectory", "chunksize", "maxconcurrency", "secure", "endpoint", "security_token")
 # The key pair and its token are one setting: they come together from one place, never half from another.
@@ -186,39 +186,13 @@ def _settings(given: dict, names: Mapping[str, str]) -> dict:
         "region": region,
         "bucket": checked("bucket", validate_bucket_name, str(given["bucket"]), region),
         "rootdirectory": checked("rootdirectory", validate_registry_root, given.get("rootdirectory")),
-        "chunksize": checked(
-            "chunksize",
-            _integer,
-            "chunksize",
-            given.get("chunksize", DEFAULT_CHUNK_SIZE),
-            MIN_CHUNK_SIZE,
-            MAX_CHUNK_SIZE,
-            CHUNK_SIZE_RULE,
-        ),
+        "chunksize": checked("chunksize", validate_chunksize, given.get("chunksize", DEFAULT_CHUNK_SIZE)),
         "maxconcurrency": checked(
-            "maxconcurrency",
-            _integer,
-            "maxconcurrency",
-            given.get("maxconcurrency", DEFAULT_MAX_CONCURRENCY),
-            1,
-            None,
-            "a whole number of at least 1",
+            "maxconcurrency", validate_maxconcurrency, given.get("maxconcurrency", DEFAULT_MAX_CONCURRENCY)
         ),
         "secure": checked("secure", _boolean, "secure", given.get("secure", True)),
         "endpoint": str(given["endpoint"]) if "endpoint" in given else None,
     }
-
-
-def _integer(key: str, value, low: int, high: int | None, rule: str) -> int:
-    if isinstance(value, bool):
-        raise ValidationError(f"{key} {value!r} must be {rule}.")
-    try:
-        number = int(str(value).strip())
-    except ValueError:
-        raise ValidationError(f"{key} {value!r} must be {rule}.") from None
-    if number < low or (high is not None and number > high):
-        raise ValidationError(f"{key} {value!r} must be {rule}.")
-    return number
 
 
 def _boolean(key: str, value) -> bool:

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 
 from ansible_collections.cosops.registry.plugins.module_utils._cos.calls import delete_objects, object_pages, objects
-from ansible_collections.cosops.registry.plugins.module_utils._driver.config import MIB, DriverConfig
+from ansible_collections.cosops.registry.plugins.module_utils._driver.config import DriverConfig
 from ansible_collections.cosops.registry.plugins.module_utils._driver.multipart import MultipartUploads
 from ansible_collections.cosops.registry.plugins.module_utils._driver.writer import FileWriter
 from ansible_collections.cosops.registry.plugins.module_utils._rules.shapes import as_list
@@ -35,6 +35,7 @@ from ansible_collections.cosops.registry.plugins.module_utils._rules.storage_pat
     is_subpath,
     validate_path,
 )
+from ansible_collections.cosops.registry.plugins.module_utils._rules.storage_settings import MIB
 from ansible_collections.cosops.registry.plugins.module_utils._tencentcloud.client import (
     CosApi,
     cos_endpoint_settings,

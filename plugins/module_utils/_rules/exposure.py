@@ -44,7 +44,7 @@ def validate_protected_registry(exposure: Mapping) -> Mapping:
         return exposure
     raise ValidationError(
         f"The registry would accept anonymous pushes and deletes on {address or 'every interface'} port "
-        f"{exposure.get('port', 5000)}: set registry_auth_htpasswd_users or registry_auth_token_*, bind "
+        f"{exposure.get('port', 5000)}: set registry_auth_htpasswd_users or registry_auth_token, bind "
         "registry_http_bind_address to 127.0.0.1, or set registry_allow_anonymous to true to accept the risk."
     )
 

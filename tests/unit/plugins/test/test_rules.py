@@ -4,15 +4,22 @@ import importlib
 from pathlib import Path
 
 import pytest
+import yaml
 from ansible.errors import AnsibleFilterError
+from ansible_collections.cosops.registry.plugins.doc_fragments.registry_storage import ModuleDocFragment
 from ansible_collections.cosops.registry.plugins.filter.rule_violation import FilterModule
 from ansible_collections.cosops.registry.plugins.module_utils._driver.config import DriverConfig
 from ansible_collections.cosops.registry.plugins.module_utils._rules.naming import validate_bucket_option
 from ansible_collections.cosops.registry.plugins.module_utils._rules.registry_policy import registry_cam_policy
+from ansible_collections.cosops.registry.plugins.module_utils._rules.storage_settings import (
+    MAX_CHUNK_SIZE,
+    MIN_CHUNK_SIZE,
+)
 from ansible_collections.cosops.registry.plugins.module_utils._rules.validation import ValidationError
 from ansible_collections.cosops.registry.plugins.plugin_utils.rules import RULES
 
 TEST_DIR = Path(__file__).parents[4] / "plugins" / "test"
+ROLE_SPECS = Path(__file__).parents[4] / "roles" / "registry" / "meta" / "argument_specs.yml"
 VIOLATION = FilterModule().filters()["rule_violation"]
 DRIVER = {"secretid": "AKID", "secretkey": "key", "region": "ap-guangzhou", "bucket": "registry-1250000000"}
 
@@ -145,7 +152,7 @@ def test_an_anonymous_registry_on_the_network_is_refused_in_one_sentence(change,
     assert jinja_test("registry_protected")({**OPEN, **change}) is False
     assert VIOLATION({**OPEN, **change}, "registry_protected") == (
         f"The registry would accept anonymous pushes and deletes on {where}: set registry_auth_htpasswd_users or "
-        "registry_auth_token_*, bind registry_http_bind_address to 127.0.0.1, or set registry_allow_anonymous to true "
+        "registry_auth_token, bind registry_http_bind_address to 127.0.0.1, or set registry_allow_anonymous to true "
         "to accept the risk."
     )
 
@@ -154,3 +161,43 @@ def test_a_switch_that_is_no_boolean_is_refused():
     assert VIOLATION({**OPEN, "allow_anonymous": "maybe"}, "registry_protected") == (
         "registry_allow_anonymous 'maybe' must be true or false."
     )
+
+
+@pytest.mark.parametrize("size", [5 * 1024 * 1024, "16777216", 100 * 1024 * 1024])
+def test_a_chunk_size_within_the_bounds_keeps_the_rule(size):
+    assert jinja_test("registry_chunksize")(size) is True
+
+
+@pytest.mark.parametrize("size", [1048576, 104857601, "16MB", True])
+def test_a_chunk_size_is_refused_in_the_driver_s_words(size):
+    assert jinja_test("registry_chunksize")(size) is False
+    assert VIOLATION(size, "registry_chunksize") == driver_refusal(chunksize=size)
+
+
+def test_the_documented_chunk_size_bounds_are_the_rule_s():
+    bounds = (str(MIN_CHUNK_SIZE), str(MAX_CHUNK_SIZE))
+    documents = {
+        "doc fragment": ModuleDocFragment.DOCUMENTATION,
+        "test plugin": importlib.import_module(
+            "ansible_collections.cosops.registry.plugins.test.registry_chunksize"
+        ).DOCUMENTATION,
+        "role": yaml.safe_load(ROLE_SPECS.read_text())["argument_specs"]["main"]["options"][
+            "registry_storage_chunksize"
+        ]["description"],
+    }
+    assert {name: all(bound in text for bound in bounds) for name, text in documents.items()} == dict.fromkeys(
+        documents, True
+    )
+
+
+@pytest.mark.parametrize(
+    "image, version", [("registry:latest", ""), ("registry:2.8.3", ""), ("registry:4.0.0", "3"), ("registry", None)]
+)
+def test_an_image_of_a_known_generation_keeps_the_rule(image, version):
+    assert jinja_test("registry_image")(image, version) is True
+    assert VIOLATION(image, "registry_image", version) == ""
+
+
+def test_an_image_of_another_major_version_is_refused_with_the_variable_to_set():
+    assert jinja_test("registry_image")("registry:4.0.0", "") is False
+    assert VIOLATION("registry:4.0.0", "registry_image", "").endswith("set registry_distribution_version to 2 or 3.")
