@@ -10,8 +10,8 @@ version_added: 0.2.0
 short_description: The one description of the registry's container, from the role's settings
 description:
   - Describes the container the C(cosops.registry.registry) role runs - engine, name, image, command, network,
-    published ports, mounts, environment, host entries, ulimits, memory, CPUs, healthcheck, restart policy and OCI
-    runtime - in words of no engine.
+    published ports, mounts, environment, secret environment, podman secrets, host entries, ulimits, memory, CPUs,
+    healthcheck, restart policy and OCI runtime - in words of no engine.
   - The docker and podman tasks (P(cosops.registry.registry_container_parameters#filter)), the garbage-collect
     one-off container (P(cosops.registry.registry_container_argv#filter)) and the live container's fingerprint
     (P(cosops.registry.registry_container_fingerprint#filter)) are all read from it, so a new container option is one
@@ -22,8 +22,12 @@ options:
     description:
       - The role's settings, keyed V(engine), V(image), V(name), V(config_dir), V(candidate_dir), V(container_dir),
         V(network_mode), V(bind_address), V(port), V(candidate_port), V(restart_policy), V(healthcheck), V(ulimits),
-        V(memory), V(cpus), V(env), V(etc_hosts), V(oci_runtime), V(metrics_bind_address) and V(metrics_port) (the
-        role's C(_registry_container_settings); a V(metrics_port) of 0 or none publishes no debug server).
+        V(memory), V(cpus), V(env), V(secret_env), V(secrets), V(etc_hosts), V(oci_runtime), V(metrics_bind_address)
+        and V(metrics_port) (the role's C(_registry_container_settings); a V(metrics_port) of 0 or none publishes no
+        debug server).
+      - V(secret_env) maps variables to secret values (the storage key with C(registry_storage_secret_key_delivery=environment)),
+        V(secrets) variables to the podman secrets that fill them (with C(secret)); secrets with the docker engine
+        are an error, as docker keeps secrets in swarm mode only.
     type: dict
     required: true
   purpose:
@@ -40,6 +44,8 @@ seealso:
   - plugin: cosops.registry.registry_container_argv
     plugin_type: filter
   - plugin: cosops.registry.registry_container_fingerprint
+    plugin_type: filter
+  - plugin: cosops.registry.registry_container_stdin
     plugin_type: filter
 """
 
@@ -84,6 +90,14 @@ _value:
     env:
       description: Environment.
       type: dict
+    secret_env:
+      description:
+        - Environment whose values are secret; the engines' C(env) includes it, and a one-off container reads it from
+          its stdin (P(cosops.registry.registry_container_stdin#filter)), never from its command line.
+      type: dict
+    secrets:
+      description: podman secrets, each keyed by the environment variable it fills; empty with docker.
+      type: dict
     etc_hosts:
       description: Host entries, each name mapped to its address.
       type: dict
@@ -115,6 +129,8 @@ _value:
     ports: ["5000:5000"]
     mounts: ["/etc/docker/registry:/etc/docker/registry:ro"]
     env: {}
+    secret_env: {}
+    secrets: {}
     etc_hosts: {}
     ulimits: [nofile=16384:16384]
     memory: ""

@@ -15,6 +15,9 @@ description:
   - Published ports, restart policy, healthcheck and limits of memory and CPUs are the long-running container's own
     and are left out.
   - The environment is on the command line, so run it with C(no_log) when the environment may carry secrets.
+  - The description's C(secret_env) is not on it; the command line reads it as an env-file from its stdin
+    (C(--env-file=/dev/stdin)), so give the command P(cosops.registry.registry_container_stdin#filter) as its stdin.
+    Its C(secrets) are passed by name (C(--secret)).
 positional: command
 options:
   _input:
@@ -28,6 +31,8 @@ options:
     required: true
 seealso:
   - plugin: cosops.registry.registry_container
+    plugin_type: filter
+  - plugin: cosops.registry.registry_container_stdin
     plugin_type: filter
 """
 

@@ -121,6 +121,12 @@ EXAMPLES = r"""
     region: ap-guangzhou
     rootdirectory: /registry
     storageclass: STANDARD
+
+# On a host whose login environment holds REGISTRY_STORAGE=cos and REGISTRY_STORAGE_COS_SECRETID, _SECRETKEY,
+# _REGION, _BUCKET (and any optional key), no storage option is needed.
+- name: Check the storage the host's environment describes, as its COS-driver registry sees it
+  cosops.registry.registry_storage_check:
+    driver: cos
 """
 
 RETURN = r"""
@@ -195,10 +201,11 @@ from ansible_collections.cosops.registry.plugins.module_utils._tencentcloud.modu
 def run(module: TencentCloudModule) -> dict:
     params = module.params
     headers = upload_headers(params["objectacl"], params["storageclass"]) if params["driver"] == "s3" else {}
-    smoke_size = params["smoke_size"] if params["smoke_size"] is not None else default_smoke_size(params["chunksize"])
-    if smoke_size < 1:
+    smoke_size = params["smoke_size"]
+    if smoke_size is not None and smoke_size < 1:
         raise ValidationError(f"smoke_size {smoke_size} must be at least 1 byte.")
     driver = storage_driver(module, upload_headers=headers)
+    smoke_size = smoke_size or default_smoke_size(driver.config.chunksize)
     stop_on_signals()
     result = check_storage(driver, params["checks"], smoke_size, module.check_mode)
     if fails(result, params["fail_on"]):

@@ -42,7 +42,8 @@ options:
   src_cos:
     description:
       - Another registry's COS storage to copy from, with the registry's option names.
-      - The credentials, region and endpoint default to the module's, as for the target.
+      - Its keys default to the module's credential sources, and its region, endpoint, chunk size and concurrency to
+        the target's. It never takes E(REGISTRY_STORAGE_COS_*) variables, which describe the target.
     type: dict
     suboptions:
       secretid:
@@ -75,8 +76,8 @@ options:
         default: true
       endpoint:
         description:
-          - Where to reach the source's COS instead of the public endpoint; defaults to O(endpoint), then
-            O(cos_endpoint).
+          - Where to reach the source's COS instead of the public endpoint; defaults to the target's (O(endpoint),
+            E(REGISTRY_STORAGE_COS_ENDPOINT), then O(cos_endpoint)).
         type: str
   overwrite_tags:
     description:
@@ -137,6 +138,12 @@ EXAMPLES = r"""
     region: ap-guangzhou
     rootdirectory: /registry
   check_mode: true
+
+- name: Copy into the storage the host's REGISTRY_STORAGE_COS_* environment describes
+  cosops.registry.registry_storage_sync:
+    src_path: /var/lib/registry
+  async: 7200
+  poll: 30
 """
 
 RETURN = r"""
@@ -217,6 +224,7 @@ from ansible_collections.cosops.registry.plugins.module_utils._registry.storage_
 from ansible_collections.cosops.registry.plugins.module_utils._registry.storage_options import (
     LOCATION_SPEC,
     REGISTRY_STORAGE_SPEC,
+    source_driver,
     storage_driver,
 )
 from ansible_collections.cosops.registry.plugins.module_utils._registry.storage_sync import (
@@ -230,9 +238,7 @@ from ansible_collections.cosops.registry.plugins.module_utils._tencentcloud.modu
 
 
 def cos_source(module: TencentCloudModule, target) -> CosSource:
-    params = module.params
-    options = dict(params["src_cos"], endpoint=params["src_cos"]["endpoint"] or params["endpoint"])
-    driver = storage_driver(module, options, label="src_cos")
+    driver = source_driver(module, module.params["src_cos"], "src_cos", target)
     if (driver.bucket, driver.keys.root) == (target.bucket, target.keys.root):
         raise ValidationError(
             f"src_cos names the target itself ({driver.bucket}, rootdirectory {driver.keys.root!r}): the source must"
@@ -260,7 +266,7 @@ def main() -> None:
         argument_spec={
             **REGISTRY_STORAGE_SPEC,
             "src_path": {"type": "path"},
-            "src_cos": {"type": "dict", "options": {**LOCATION_SPEC, "region": {"type": "str"}}},
+            "src_cos": {"type": "dict", "options": LOCATION_SPEC},
             "overwrite_tags": {"type": "bool", "default": False},
             "delete_extraneous": {"type": "bool", "default": False},
         },

@@ -3,9 +3,13 @@
 """The registry's container, described once.
 
 The role's variables become one engine-neutral description (`describe`); the docker and podman modules' parameters
-(`engine_parameters`), the argv of a one-off container such as garbage-collect's (`run_argv`) and the fingerprint the
-live container is labelled with (`fingerprint`) are all read from it. A new container option is one key of the
-description and one row of OPTIONS.
+(`engine_parameters`), the argv of a one-off container such as garbage-collect's (`run_argv`, with `run_stdin`) and
+the fingerprint the live container is labelled with (`fingerprint`) are all read from it. A new container option is
+one key of the description and one row of OPTIONS.
+
+Secrets have keys of their own: `secret_env` (variables whose values are secret: in the container's environment, but
+never on a one-off's command line, which reads them from its stdin) and `secrets` (variables filled from podman
+secrets, which docker has only in swarm mode).
 """
 
 from __future__ import annotations
@@ -33,6 +37,11 @@ def describe(settings: Mapping, purpose: str = "live") -> dict:
         raise ValueError(f"Container purpose {purpose!r} is not one of {', '.join(PURPOSES)}.")
     candidate = purpose == "candidate"
     network = settings["network_mode"]
+    secrets = dict(settings.get("secrets") or {})
+    if secrets and settings["engine"] != "podman":
+        raise ValueError(
+            f"Secrets ({', '.join(secrets)}) need the podman engine: docker keeps secrets in swarm mode only."
+        )
     directory = settings["candidate_dir"] if candidate else settings["config_dir"]
     return {
         "engine": settings["engine"],
@@ -43,6 +52,8 @@ def describe(settings: Mapping, purpose: str = "live") -> dict:
         "ports": published_ports(settings, candidate) if network == "bridge" else [],
         "mounts": [f"{directory}:{settings['container_dir']}:ro"],
         "env": dict(settings.get("env") or {}),
+        "secret_env": dict(settings.get("secret_env") or {}),
+        "secrets": secrets,
         "etc_hosts": dict(settings.get("etc_hosts") or {}),
         "ulimits": list(settings.get("ulimits") or []),
         "memory": str(settings.get("memory") or ""),
@@ -92,6 +103,11 @@ class Option:
     run: Callable[[object], list] | None = None
 
 
+def secret_specs(secrets: Mapping) -> list:
+    """podman's secret specs: each secret given to the container as the environment variable it fills."""
+    return [f"{secret},type=env,target={variable}" for variable, secret in secrets.items()]
+
+
 def parameter(name: str, keep_empty: bool = True) -> Callable[[object], dict]:
     return lambda value: {name: value} if keep_empty or not is_empty(value) else {}
 
@@ -129,6 +145,17 @@ OPTIONS: dict[str, Option] = {
         podman=parameter("env"),
         run=flags("--env", lambda value: [f"{name}={setting}" for name, setting in value.items()]),
     ),
+    # Added to the parameter `env`; a one-off reads them from its stdin (run_stdin), never from its command line.
+    "secret_env": Option(
+        docker=parameter("env", False),
+        podman=parameter("env", False),
+        run=lambda value: ["--env-file=/dev/stdin"] if value else [],
+    ),
+    "secrets": Option(
+        docker=lambda value: {},
+        podman=lambda value: {"secrets": secret_specs(value)} if value else {},
+        run=flags("--secret", secret_specs),
+    ),
     "etc_hosts": Option(
         docker=parameter("etc_hosts", False),
         podman=parameter("etc_hosts", False),
@@ -160,7 +187,9 @@ def engine_parameters(description: Mapping, recreate: bool = False, fingerprint_
     engine = description["engine"]
     parameters = {"state": "started", "recreate": recreate, **ENGINE_PARAMETERS[engine]}
     for key, value in description.items():
-        parameters.update(getattr(OPTIONS[key], engine)(value))
+        for name, setting in getattr(OPTIONS[key], engine)(value).items():
+            # env and secret_env both fill the parameter env.
+            parameters[name] = {**parameters[name], **setting} if isinstance(parameters.get(name), dict) else setting
     parameters[LABELS_PARAMETER[engine]] = {FINGERPRINT_LABEL: fingerprint_label} if fingerprint_label else {}
     return parameters
 
@@ -173,3 +202,8 @@ def run_argv(description: Mapping, command: list) -> list:
         if OPTIONS[key].run is not None:
             argv.extend(OPTIONS[key].run(value))
     return argv + [description["image"], *command]
+
+
+def run_stdin(description: Mapping) -> str:
+    """What `run_argv`'s command reads on its stdin: the secret variables as an env-file, one NAME=value a line."""
+    return "\n".join(f"{name}={value}" for name, value in description.get("secret_env", {}).items())

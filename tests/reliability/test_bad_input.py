@@ -61,6 +61,8 @@ def playbook_task(case: dict) -> dict:
     record = "{{ outcomes | combine({%r: {'failed': %s, 'msg': %s}}) }}"
     if "module" in case:
         action = {"name": "Run the module", ansible_runner.qualified(case["module"]): case["args"]}
+        if "environment" in case:
+            action["environment"] = case["environment"]
     else:
         action = {
             "name": "Run the role",

@@ -16,7 +16,7 @@ from emulator.clients import cos_client
 from tests.support import processes
 from tests.support.ansible_runner import run_playbook
 from tests.support.certificates import self_signed_pair
-from tests.support.registry import REGISTRY_BINARY, registry_environment
+from tests.support.registry import REGISTRY_BINARY, registry_binary, registry_environment
 
 ROLE = Path(__file__).resolve().parents[2] / "roles" / "registry"
 BUCKET_NAME = "variants"
@@ -322,3 +322,47 @@ def test_distribution_3_gets_virtual_hosted_style_and_redis_addrs(emulator_serve
 def test_distribution_2_gets_no_forcepathstyle(rendered):
     config = yaml.safe_load((rendered["minimal"]["directory"] / "config.yml").read_text())
     assert "forcepathstyle" not in config["storage"]["s3"]
+
+
+def catalog_status(binary: str, config: Path, environment: dict, port: int, log: Path) -> int | None:
+    """The status of a catalog request to a registry started from `config` with `environment` added, None when the
+    registry stopped before it listened."""
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            [binary, "serve", str(config)],
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            env={**registry_environment(), **environment},
+        )
+    try:
+        try:
+            processes.wait_for_port("127.0.0.1", port, START_TIMEOUT, process)
+        except RuntimeError:
+            return None
+        return requests.get(f"http://127.0.0.1:{port}/v2/_catalog", timeout=30).status_code
+    finally:
+        processes.stop(process)
+
+
+@pytest.mark.parametrize("version", [2, 3])
+def test_key_from_the_environment_reaches_storage_and_is_not_in_the_file(emulator_server, rendered, tmp_path, version):
+    """registry_storage_secret_key_delivery: environment. config.yml holds no SecretKey; distribution (both
+    generations) signs its storage requests with REGISTRY_STORAGE_S3_SECRETKEY, and cannot without it."""
+    minimal = rendered["minimal"]["settings"]
+    key, port = minimal["registry_storage_secret_key"], processes.free_port()
+    settings = {
+        **minimal,
+        "registry_image": f"registry:{version}",
+        # The emulator's bucket here accepts path style, which both generations then use.
+        "registry_storage_s3_forcepathstyle": True,
+        "registry_storage_secret_key_delivery": "environment",
+        "registry_http_port": port,
+    }
+    config = render_one(emulator_server, settings, tmp_path)
+    assert key not in config.read_text()
+    assert "secretkey" not in yaml.safe_load(config.read_text())["storage"]["s3"]
+    binary = registry_binary(version)
+    with_key = catalog_status(binary, config, {"REGISTRY_STORAGE_S3_SECRETKEY": key}, port, tmp_path / "key.log")
+    without_key = catalog_status(binary, config, {}, port, tmp_path / "no-key.log")
+    assert with_key == 200, (tmp_path / "key.log").read_text()
+    assert without_key == 500, (tmp_path / "no-key.log").read_text()

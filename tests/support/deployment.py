@@ -3,6 +3,7 @@ host) with their storage in an emulator, and the playbooks and the role run agai
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 from dataclasses import dataclass, field
@@ -225,10 +226,15 @@ class Deployment:
         registry.pull_from(address, repository, f"oci:{layout}:{tag}", proxy)
         return oci.read_image(layout, tag)
 
+    @property
+    def engine(self) -> str:
+        """The container engine of the registry hosts: docker unless they were given registry_runtime."""
+        return self.host_vars.get("registry_runtime", "docker")
+
     def inspect(self, template: str, host: str | None = None) -> str:
-        """The live container as `docker inspect --format <template>` shows it; '' when there is none."""
+        """The live container as `<engine> inspect --format <template>` shows it; '' when there is none."""
         inspect = subprocess.run(
-            ["docker", "inspect", "--format", template, self.container(host)],
+            [self.engine, "inspect", "--format", template, self.container(host)],
             capture_output=True,
             text=True,
             check=False,
@@ -242,14 +248,29 @@ class Deployment:
         """The process id of the live container's registry, as this machine sees it."""
         return int(self.inspect("{{.State.Pid}}", host))
 
+    def inspected(self, host: str | None = None) -> dict:
+        """`<engine> inspect` of the host's live container, whole."""
+        return json.loads(self.inspect("{{json .}}", host))
+
     def container_log(self, host: str | None = None) -> str:
-        logs = subprocess.run(["docker", "logs", self.container(host)], capture_output=True, text=True, check=False)
+        logs = subprocess.run([self.engine, "logs", self.container(host)], capture_output=True, text=True, check=False)
         return logs.stdout + logs.stderr
+
+    def podman_secrets(self, host: str | None = None) -> list[str]:
+        """The podman secrets holding the storage key of the host's registry (registry_storage_secret_key_delivery)."""
+        listed = subprocess.run(
+            ["podman", "secret", "ls", "--format", "{{.Name}}"], capture_output=True, text=True, check=True
+        )
+        prefix = f"{self.container(host)}-storage-key-"
+        return [name for name in listed.stdout.split() if name.startswith(prefix)]
 
     def remove(self) -> None:
         for host in self.hosts:
             for name in (self.container(host), f"{self.container(host)}-candidate"):
-                subprocess.run(["docker", "rm", "--force", name], capture_output=True, check=False)
+                subprocess.run([self.engine, "rm", "--force", name], capture_output=True, check=False)
+            if self.engine == "podman":
+                for secret in self.podman_secrets(host):
+                    subprocess.run(["podman", "secret", "rm", secret], capture_output=True, check=False)
 
 
 def recap(run: subprocess.CompletedProcess) -> dict[str, dict[str, int]]:

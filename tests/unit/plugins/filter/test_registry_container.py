@@ -11,6 +11,7 @@ from ansible_collections.cosops.registry.plugins.filter.registry_container_finge
 from ansible_collections.cosops.registry.plugins.filter.registry_container_parameters import (
     registry_container_parameters,
 )
+from ansible_collections.cosops.registry.plugins.filter.registry_container_stdin import registry_container_stdin
 from ansible_collections.cosops.registry.plugins.plugin_utils.container import OPTIONS
 
 IMAGE_ID = "sha256:" + "a" * 64
@@ -63,6 +64,8 @@ def test_the_live_container_is_described_in_words_of_no_engine():
         "ports": ["5000:5000", "127.0.0.1:5002:5001"],
         "mounts": ["/etc/docker/registry:/etc/docker/registry:ro"],
         "env": {},
+        "secret_env": {},
+        "secrets": {},
         "etc_hosts": {},
         "ulimits": ["nofile=16384:16384"],
         "memory": "",
@@ -224,6 +227,8 @@ def fingerprint(settings: dict, image_id: str = IMAGE_ID) -> str:
         {"memory": "1g"},
         {"cpus": 2},
         {"env": {"HTTP_PROXY": "http://proxy:3128"}},
+        {"secret_env": {"REGISTRY_STORAGE_S3_SECRETKEY": "key"}},
+        {"engine": "podman", "secrets": {"REGISTRY_STORAGE_S3_SECRETKEY": "registry-storage-key-0123"}},
         {"etc_hosts": {"cos.ap-guangzhou.myqcloud.com": "10.0.0.5"}},
         {"engine": "podman", "oci_runtime": "runc"},
     ],
@@ -244,3 +249,37 @@ def test_an_option_added_at_an_empty_value_keeps_the_fingerprint():
     before = registry_container_fingerprint(description, IMAGE_ID)
     for empty in ("", 0, [], {}):
         assert registry_container_fingerprint({**description, "new_option": empty}, IMAGE_ID) == before
+
+
+KEY = {"REGISTRY_STORAGE_S3_SECRETKEY": "s3cr3t/key+value"}
+SECRET = {"REGISTRY_STORAGE_S3_SECRETKEY": "registry-storage-key-0123456789abcdef"}
+
+
+def test_secret_environment_joins_the_engines_environment():
+    docker = registry_container_parameters(registry_container({**SETTINGS, "secret_env": KEY}))
+    podman = registry_container_parameters(registry_container({**PODMAN, "secret_env": KEY}))
+    assert docker["env"] == KEY
+    assert podman["env"] == {"REGISTRY_LOG_LEVEL": "debug", **KEY}
+
+
+def test_a_one_off_reads_secret_environment_from_stdin_never_its_command_line():
+    description = registry_container({**PODMAN, "secret_env": KEY})
+    argv = registry_container_argv(description, ["garbage-collect"])
+    assert "--env-file=/dev/stdin" in argv
+    assert not [argument for argument in argv if KEY["REGISTRY_STORAGE_S3_SECRETKEY"] in argument]
+    assert registry_container_stdin(description) == "REGISTRY_STORAGE_S3_SECRETKEY=s3cr3t/key+value"
+    assert registry_container_stdin(registry_container(PODMAN)) == ""
+    assert "--env-file=/dev/stdin" not in registry_container_argv(registry_container(PODMAN), ["garbage-collect"])
+
+
+def test_podman_secrets_fill_their_variables_in_the_container_and_a_one_off():
+    description = registry_container({**PODMAN, "secrets": SECRET})
+    secret = "registry-storage-key-0123456789abcdef,type=env,target=REGISTRY_STORAGE_S3_SECRETKEY"
+    assert registry_container_parameters(description)["secrets"] == [secret]
+    assert "secrets" not in registry_container_parameters(registry_container(PODMAN))
+    assert f"--secret={secret}" in registry_container_argv(description, ["garbage-collect"])
+
+
+def test_secrets_with_docker_are_a_filter_error():
+    with pytest.raises(AnsibleFilterError, match="REGISTRY_STORAGE_S3_SECRETKEY.*docker keeps secrets in swarm mode"):
+        registry_container({**SETTINGS, "secrets": SECRET})

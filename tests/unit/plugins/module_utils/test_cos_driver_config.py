@@ -121,3 +121,124 @@ def test_connection_carries_credentials_region_and_endpoint():
         "http://127.0.0.1:9400",
         2,
     )
+
+
+# The environment form: REGISTRY_STORAGE=cos and REGISTRY_STORAGE_COS_<KEY>, filling what options leave unset.
+
+ENVIRONMENT = {f"REGISTRY_STORAGE_COS_{key.upper()}": value for key, value in REQUIRED.items()}
+
+
+def chain():
+    return ("AKIDchain", "chain-secret", "chain-token")
+
+
+def test_environment_alone_is_a_whole_configuration():
+    cfg = DriverConfig.from_env({"REGISTRY_STORAGE": "cos", **ENVIRONMENT, "REGISTRY_STORAGE_COS_SECURE": "false"})
+    assert (cfg.secretid, cfg.secretkey, cfg.bucket, cfg.secure) == (
+        "AKIDexample",
+        SECRET,
+        "registry-1250000000",
+        False,
+    )
+
+
+def test_every_optional_key_has_its_variable():
+    environ = {
+        **ENVIRONMENT,
+        "REGISTRY_STORAGE_COS_ROOTDIRECTORY": "/env-root/",
+        "REGISTRY_STORAGE_COS_CHUNKSIZE": "6291456",
+        "REGISTRY_STORAGE_COS_MAXCONCURRENCY": "3",
+        "REGISTRY_STORAGE_COS_SECURE": "no",
+        "REGISTRY_STORAGE_COS_ENDPOINT": "127.0.0.1:9400",
+    }
+    cfg = DriverConfig.from_env(environ)
+    assert (cfg.rootdirectory, cfg.chunksize, cfg.maxconcurrency, cfg.secure) == ("env-root", 6 * MIB, 3, False)
+    assert cfg.endpoint_url() == "http://127.0.0.1:9400"
+
+
+def test_options_win_and_the_environment_fills_what_they_leave_unset():
+    environ = {**ENVIRONMENT, "REGISTRY_STORAGE_COS_CHUNKSIZE": "6291456", "REGISTRY_STORAGE_COS_ROOTDIRECTORY": "env"}
+    options = {"bucket": "other-1250000000", "chunksize": 8 * MIB, "rootdirectory": None, "secure": False}
+    cfg = DriverConfig.from_env(environ, options)
+    assert (cfg.bucket, cfg.chunksize, cfg.rootdirectory, cfg.secure) == ("other-1250000000", 8 * MIB, "env", False)
+    assert cfg.region == "ap-guangzhou"
+
+
+def test_the_environment_wins_over_fallbacks_and_fallbacks_over_defaults():
+    environ = {**ENVIRONMENT, "REGISTRY_STORAGE_COS_REGION": "ap-shanghai"}
+    cfg = DriverConfig.from_env(environ, fallbacks={"region": "ap-beijing", "endpoint": "http://127.0.0.1:9400"})
+    assert (cfg.region, cfg.endpoint, cfg.chunksize) == ("ap-shanghai", "http://127.0.0.1:9400", 16 * MIB)
+
+
+@pytest.mark.parametrize("empty", ["", None])
+def test_empty_options_and_variables_are_unset(empty):
+    environ = {**ENVIRONMENT, "REGISTRY_STORAGE_COS_CHUNKSIZE": "", "REGISTRY_STORAGE_COS_ROOTDIRECTORY": "env"}
+    cfg = DriverConfig.from_env(environ, {"rootdirectory": empty, "bucket": empty})
+    assert (cfg.chunksize, cfg.rootdirectory, cfg.bucket) == (16 * MIB, "env", "registry-1250000000")
+
+
+def test_the_key_pair_comes_whole_from_one_place():
+    options = {"secretid": "AKIDoption", "secretkey": "option-secret"}
+    cfg = DriverConfig.from_env(ENVIRONMENT, options, {"security_token": "fallback-token"}, credentials=chain)
+    assert (cfg.secretid, cfg.secretkey, cfg.security_token) == ("AKIDoption", "option-secret", None)
+    from_environment = DriverConfig.from_env(ENVIRONMENT, fallbacks={"security_token": "t"}, credentials=chain)
+    assert (from_environment.secretid, from_environment.security_token) == ("AKIDexample", None)
+
+
+def test_credentials_are_asked_only_when_neither_options_nor_environment_give_keys():
+    environ = {key: value for key, value in ENVIRONMENT.items() if "SECRET" not in key}
+    cfg = DriverConfig.from_env(environ, credentials=chain)
+    assert (cfg.secretid, cfg.secretkey, cfg.security_token) == chain()
+    assert DriverConfig.from_env(ENVIRONMENT, credentials=lambda: pytest.fail("asked")).secretid == "AKIDexample"
+
+
+def test_credentials_are_not_asked_before_the_other_settings_pass():
+    environ = {"REGISTRY_STORAGE_COS_BUCKET": "registry-1250000000", "REGISTRY_STORAGE_COS_CHUNKSIZE": "1"}
+    with pytest.raises(ValidationError, match="CHUNKSIZE"):
+        DriverConfig.from_env(environ, {"region": "ap-guangzhou"}, credentials=lambda: pytest.fail("asked"))
+
+
+@pytest.mark.parametrize(
+    "variable, value, rule",
+    [
+        ("REGISTRY_STORAGE_COS_CHUNKSIZE", "1048576", r"chunksize '1048576' must be a number of bytes between"),
+        ("REGISTRY_STORAGE_COS_MAXCONCURRENCY", "0", r"maxconcurrency '0' must be a whole number of at least 1"),
+        ("REGISTRY_STORAGE_COS_SECURE", "maybe", r"secure 'maybe' must be true or false"),
+        ("REGISTRY_STORAGE_COS_REGION", "Guangzhou", r"Region 'Guangzhou' is not a COS region name"),
+        ("REGISTRY_STORAGE_COS_BUCKET", "registry", r"Bucket 'registry' must end in '-<appid>'"),
+        ("REGISTRY_STORAGE_COS_ROOTDIRECTORY", "a//b", r"rootdirectory 'a//b' must be empty or"),
+    ],
+)
+def test_a_refused_variable_is_named_with_the_options_rule(variable, value, rule):
+    with pytest.raises(ValidationError, match=f"^{variable}: {rule}") as raised:
+        DriverConfig.from_env({**ENVIRONMENT, variable: value})
+    assert SECRET not in str(raised.value)
+
+
+def test_the_same_value_as_an_option_is_named_by_its_key():
+    with pytest.raises(ValidationError, match="^chunksize '1048576' must be"):
+        DriverConfig.from_env(ENVIRONMENT, {"chunksize": "1048576"})
+
+
+def test_missing_settings_name_their_variables():
+    with pytest.raises(ValidationError, match="requires bucket: set the options or REGISTRY_STORAGE_COS_BUCKET"):
+        DriverConfig.from_env({"REGISTRY_STORAGE": "cos"}, {"region": "ap-guangzhou"}, credentials=chain)
+
+
+def test_another_driver_beside_cos_variables_is_refused_as_the_registry_refuses_it():
+    with pytest.raises(ValidationError, match="REGISTRY_STORAGE 's3' names another storage driver"):
+        DriverConfig.from_env({"REGISTRY_STORAGE": "s3", **ENVIRONMENT})
+    # Without REGISTRY_STORAGE_COS_* variables another driver is no concern of the cos settings.
+    assert DriverConfig.from_env({"REGISTRY_STORAGE": "s3"}, REQUIRED).bucket == "registry-1250000000"
+
+
+def test_a_variable_that_is_no_key_is_refused():
+    with pytest.raises(ValidationError, match="REGISTRY_STORAGE_COS_CHUNK_SIZE names no cos storage key"):
+        DriverConfig.from_env({**ENVIRONMENT, "REGISTRY_STORAGE_COS_CHUNK_SIZE": "6291456"})
+
+
+@pytest.mark.parametrize("present", ["REGISTRY_STORAGE_COS_SECRETID", "REGISTRY_STORAGE_COS_SECRETKEY"])
+def test_half_a_key_pair_in_the_environment_is_refused(present):
+    environ = {key: value for key, value in ENVIRONMENT.items() if "SECRET" not in key or key == present}
+    with pytest.raises(ValidationError, match="SECRETID and REGISTRY_STORAGE_COS_SECRETKEY must be set together"):
+        DriverConfig.from_env(environ, credentials=chain)
