@@ -1,8 +1,8 @@
 """The registry's SecretKey handed over outside config.yml (registry_storage_secret_key_delivery): in the container's
 environment with docker, as a podman secret with podman. Each is deployed by deploy.yml, serves pushes and pulls with
 no key in config.yml, re-runs with nothing changed, rotates its key with rotate_credentials.yml (the container's
-fingerprint changes, the old secret goes), collects garbage with garbage_collect.yml's stock engine (the role's one-off container), and no run shows the key, even
-at -vvvv."""
+fingerprint changes, the old secret goes), collects garbage with garbage_collect.yml's stock engine (the role's one-off
+container), and no run shows the key, even at -vvvv."""
 
 from __future__ import annotations
 
