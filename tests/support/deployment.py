@@ -250,7 +250,10 @@ class Deployment:
 
     def inspected(self, host: str | None = None) -> dict:
         """`<engine> inspect` of the host's live container, whole."""
-        return json.loads(self.inspect("{{json .}}", host))
+        inspect = subprocess.run(
+            [self.engine, "inspect", self.container(host)], capture_output=True, text=True, check=True
+        )
+        return json.loads(inspect.stdout)[0]
 
     def container_log(self, host: str | None = None) -> str:
         logs = subprocess.run([self.engine, "logs", self.container(host)], capture_output=True, text=True, check=False)
